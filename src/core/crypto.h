@@ -1,0 +1,47 @@
+// Cryptographic primitives (libsodium, OpenSSL): hashing, randomness and the secret box.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace ballast::core {
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+std::string hex_encode(std::string_view bytes);
+Result<std::string> hex_decode(std::string_view hex);
+std::string base64_encode(std::string_view bytes);
+Result<std::string> base64_decode(std::string_view text);
+
+// Cryptographically secure random bytes.
+std::string random_bytes(std::size_t count);
+// A random secret of `bytes` entropy, URL-safe (letters, digits, '-' and '_').
+Secret random_token(std::size_t bytes = 32);
+// Constant-time comparison.
+bool equal_constant_time(std::string_view a, std::string_view b);
+
+// Authenticated encryption under a 32-byte key (XSalsa20-Poly1305, libsodium secretbox).
+// Thread-safe: holds only the key.
+class SecretBox final {
+ public:
+  static constexpr std::size_t kKeyBytes = 32;
+  // `key` must be exactly kKeyBytes bytes.
+  static Result<SecretBox> create(const Secret& key);
+  static Secret generate_key();
+
+  // nonce || ciphertext; a fresh random nonce every call.
+  [[nodiscard]] std::string seal(std::string_view plaintext) const;
+  // kCorrupt when the box was altered or sealed under another key.
+  [[nodiscard]] Result<Secret> open(std::string_view sealed) const;
+
+ private:
+  explicit SecretBox(Secret key) : key_(std::move(key)) {}
+  Secret key_;
+};
+
+}  // namespace ballast::core
