@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ballast::core {
 
@@ -44,6 +46,8 @@ class ManualClock final : public Clock {
 std::string format_rfc3339(SystemTime time);
 // Milliseconds precision variant used in logs and events.
 std::string format_rfc3339_ms(SystemTime time);
+// Parses "2026-11-22T10:00:00Z", with optional ".123" fraction or "+01:00" offset.
+std::optional<SystemTime> parse_rfc3339(std::string_view text);
 std::int64_t unix_seconds(SystemTime time);
 SystemTime from_unix_seconds(std::int64_t seconds);
 

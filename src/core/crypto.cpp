@@ -123,6 +123,10 @@ Result<Secret> SecretBox::open(std::string_view sealed) const {
   return Secret(std::move(plain));
 }
 
+std::string SecretBox::key_id() const {
+  return sha256_hex("ballast-key-id:" + key_.reveal()).substr(0, 16);
+}
+
 Secret::~Secret() {
   if (!value_.empty()) sodium_memzero(value_.data(), value_.size());
 }

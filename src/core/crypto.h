@@ -38,6 +38,8 @@ class SecretBox final {
   [[nodiscard]] std::string seal(std::string_view plaintext) const;
   // kCorrupt when the box was altered or sealed under another key.
   [[nodiscard]] Result<Secret> open(std::string_view sealed) const;
+  // A short public name of the key (16 hex digits of a hash of it), to tell keys apart.
+  [[nodiscard]] std::string key_id() const;
 
  private:
   explicit SecretBox(Secret key) : key_(std::move(key)) {}

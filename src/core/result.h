@@ -88,17 +88,16 @@ inline Status ok() { return {}; }
 #define BALLAST_CONCAT_(a, b) BALLAST_CONCAT_INNER_(a, b)
 
 // Returns the error of `expr` (a Result) from the enclosing function.
-#define BALLAST_TRY(expr)                            \
-  do {                                               \
-    auto ballast_try_result_ = (expr);               \
-    if (!ballast_try_result_.has_value()) {          \
-      return std::move(ballast_try_result_).error(); \
-    }                                                \
+#define BALLAST_TRY(expr) BALLAST_TRY_IMPL_(BALLAST_CONCAT_(ballast_try_, __COUNTER__), expr)
+#define BALLAST_TRY_IMPL_(tmp, expr)                     \
+  do {                                                   \
+    auto tmp = (expr);                                   \
+    if (!tmp.has_value()) return std::move(tmp).error(); \
   } while (false)
 
 // Declares `decl` from the value of `expr`, or returns its error.
 #define BALLAST_ASSIGN_OR_RETURN(decl, expr) \
-  BALLAST_ASSIGN_OR_RETURN_IMPL_(BALLAST_CONCAT_(ballast_result_, __LINE__), decl, expr)
+  BALLAST_ASSIGN_OR_RETURN_IMPL_(BALLAST_CONCAT_(ballast_result_, __COUNTER__), decl, expr)
 #define BALLAST_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr) \
   auto tmp = (expr);                                    \
   if (!tmp.has_value()) return std::move(tmp).error();  \

@@ -1,0 +1,50 @@
+// The catalog: Ballast's own state in SQLite in the state directory, opened with its master
+// key. One store per table; all stores share one connection and are safe across threads.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "catalog/audit_log.h"
+#include "catalog/component_store.h"
+#include "catalog/event_store.h"
+#include "catalog/secret_store.h"
+#include "catalog/sqlite.h"
+#include "catalog/tenant_store.h"
+#include "core/clock.h"
+
+namespace ballast::catalog {
+
+inline constexpr std::string_view kCatalogFile = "catalog.db";
+inline constexpr std::string_view kMasterKeyFile = "master.key";
+
+enum class OpenMode { kExisting, kCreate };
+
+class Catalog final {
+ public:
+  // Opens the catalog of `state_dir`. kCreate makes the directory (0700), the master key
+  // (0600) and the database when missing; kExisting fails with kNotFound instead. kCorrupt
+  // when the database or the key is damaged.
+  static core::Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& state_dir,
+                                                     const core::Clock& clock, OpenMode mode);
+
+  TenantStore& tenants() { return *tenants_; }
+  ComponentStore& components() { return *components_; }
+  SecretStore& secrets() { return *secrets_; }
+  EventStore& events() { return *events_; }
+  AuditLog& audit() { return *audit_; }
+  Database& db() { return *db_; }
+  [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
+
+ private:
+  Catalog() = default;
+  std::filesystem::path state_dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<TenantStore> tenants_;
+  std::unique_ptr<ComponentStore> components_;
+  std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<EventStore> events_;
+  std::unique_ptr<AuditLog> audit_;
+};
+
+}  // namespace ballast::catalog

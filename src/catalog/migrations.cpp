@@ -1,0 +1,109 @@
+#include "catalog/migrations.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace ballast::catalog {
+namespace {
+
+constexpr std::string_view kInitial = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE tenants (
+  name        TEXT PRIMARY KEY,
+  tier        TEXT NOT NULL CHECK (tier IN ('shared', 'dedicated')),
+  pool        TEXT NOT NULL DEFAULT '',
+  stack       TEXT NOT NULL DEFAULT '',
+  plan        TEXT NOT NULL,
+  plan_json   TEXT NOT NULL DEFAULT '{}',
+  domains     TEXT NOT NULL DEFAULT '[]',
+  state       TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  generation  INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE components (
+  name        TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  owner       TEXT NOT NULL,
+  port        INTEGER,
+  data_dir    TEXT NOT NULL DEFAULT '',
+  pid         INTEGER,
+  state       TEXT NOT NULL,
+  restarts    INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT NOT NULL DEFAULT '',
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE ports (
+  port   INTEGER PRIMARY KEY CHECK (port BETWEEN 1 AND 65535),
+  owner  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE secrets (
+  scope       TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  sealed      BLOB NOT NULL,
+  key_id      TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  rotated_at  TEXT,
+  PRIMARY KEY (scope, name)
+);
+CREATE TABLE events (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  at       TEXT NOT NULL,
+  level    TEXT NOT NULL CHECK (level IN ('normal', 'warning')),
+  subject  TEXT NOT NULL,
+  reason   TEXT NOT NULL,
+  message  TEXT NOT NULL
+);
+CREATE INDEX events_subject ON events (subject, id);
+CREATE TABLE audit (
+  seq        INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  outcome    TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+core::Status migrate(Database& db) {
+  auto guard = db.lock();
+  BALLAST_ASSIGN_OR_RETURN(auto stmt, db.prepare("PRAGMA user_version"));
+  BALLAST_TRY(stmt.step());
+  const auto current = stmt.integer(0);
+  const int newest = kMigrations.back().version;
+  if (current > newest) {
+    return core::make_error(core::ErrorCode::kCorrupt,
+                            "catalog '{}' has schema version {}, newer than this ballast ({})",
+                            db.path().string(), current, newest)
+        .with_hint("Run the newer ballast binary that wrote it, or restore an older state.");
+  }
+  for (const auto& m : kMigrations) {
+    if (m.version <= current) continue;
+    BALLAST_TRY(db.transaction([&]() -> core::Status {
+      BALLAST_TRY(db.exec(m.sql));
+      return db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+    }));
+  }
+  return core::ok();
+}
+
+}  // namespace ballast::catalog
