@@ -105,6 +105,12 @@ void Reader::read_object(const ObjectDef& def, void* owner, const YAML::Node& no
   }
 }
 
+nlohmann::json dump_object(const ObjectDef& def, const void* owner) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& f : def.fields) out[std::string(f.key)] = f.dump(owner);
+  return out;
+}
+
 bool scalar_text(const YAML::Node& node, const std::string& path, Reader& reader,
                  std::string_view expected, std::string& out) {
   if (!node.IsScalar()) {
@@ -184,5 +190,19 @@ bool Codec<HostPort>::parse(const YAML::Node& node, const std::string& path, Rea
   return parse_unit<HostPort>(node, path, reader, out, "an address such as '127.0.0.1:8080'",
                               &parse_host_port);
 }
+
+}  // namespace ballast::spec
+
+namespace ballast::spec {
+
+nlohmann::json Codec<std::string>::dump(const std::string& v) { return v; }
+nlohmann::json Codec<bool>::dump(const bool& v) { return v; }
+nlohmann::json Codec<int>::dump(const int& v) { return v; }
+nlohmann::json Codec<std::uint16_t>::dump(const std::uint16_t& v) { return v; }
+nlohmann::json Codec<std::uint32_t>::dump(const std::uint32_t& v) { return v; }
+nlohmann::json Codec<Duration>::dump(const Duration& v) { return format_duration(v); }
+nlohmann::json Codec<ByteSize>::dump(const ByteSize& v) { return format_size(v); }
+nlohmann::json Codec<Rate>::dump(const Rate& v) { return format_rate(v); }
+nlohmann::json Codec<HostPort>::dump(const HostPort& v) { return format_host_port(v); }
 
 }  // namespace ballast::spec

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "spec/diagnostics.h"
@@ -33,6 +34,7 @@ struct FieldDef {
   const ObjectDef* (*child)() = nullptr;  // nested object (or list of objects), for explain
   std::vector<std::string_view> choices;  // enum values, for explain
   std::function<void(void* owner, const YAML::Node& node, const std::string& path, Reader&)> parse;
+  std::function<nlohmann::json(const void* owner)> dump;  // the value, spelled as in YAML
 };
 
 // One kind of spec object (platform, tenant, plan…).
@@ -82,7 +84,11 @@ struct Codec {
     reader.read_object(schema(Tag<T>{}), &out, node, path);
     return true;
   }
+  static nlohmann::json dump(const T& value) { return dump_object(schema(Tag<T>{}), &value); }
 };
+
+// Every field of an object, spelled as in YAML, in table order.
+nlohmann::json dump_object(const ObjectDef& def, const void* owner);
 
 // Reads a scalar's text; reports and returns false for maps, lists and nulls.
 bool scalar_text(const YAML::Node& node, const std::string& path, Reader& reader,
@@ -109,6 +115,11 @@ struct Codec<std::vector<T>> {
     }
     return true;
   }
+  static nlohmann::json dump(const std::vector<T>& value) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(Codec<T>::dump(item));
+    return out;
+  }
 };
 
 template <typename T>
@@ -121,6 +132,9 @@ struct Codec<std::optional<T>> {
     if (!Codec<T>::parse(node, path, reader, value)) return false;
     out = std::move(value);
     return true;
+  }
+  static nlohmann::json dump(const std::optional<T>& value) {
+    return value ? Codec<T>::dump(*value) : nlohmann::json(nullptr);
   }
 };
 
@@ -163,6 +177,12 @@ struct Codec<E> {
                  "'" + text + "' is not one of " + joined() + (hint ? *hint : ""));
     return false;
   }
+  static nlohmann::json dump(const E& value) {
+    for (const auto& entry : enum_table(Tag<E>{})) {
+      if (entry.value == value) return std::string(entry.spelling);
+    }
+    return nullptr;
+  }
 };
 
 // Scalars (defined in schema.cpp).
@@ -172,6 +192,7 @@ struct Codec<E> {
     static std::string type_name();                                                             \
     static const ObjectDef* child() { return nullptr; }                                         \
     static bool parse(const YAML::Node& node, const std::string& path, Reader& reader, T& out); \
+    static nlohmann::json dump(const T& value);                                                 \
   }
 
 BALLAST_SPEC_SCALAR_CODEC(std::string);
@@ -207,6 +228,9 @@ FieldDef field(std::string_view key, M Owner::*member, std::string_view doc,
     if (!Codec<M>::parse(node, path, reader, target) || !check) return;
     if (auto problem = check(target)) reader.error(node.Mark(), path, *problem);
   };
+  def.dump = [member](const void* owner) {
+    return Codec<M>::dump(static_cast<const Owner*>(owner)->*member);
+  };
   return def;
 }
 
@@ -214,6 +238,12 @@ template <typename Owner, typename M>
 FieldDef required(std::string_view key, M Owner::*member, std::string_view doc,
                   Check<M> check = nullptr) {
   return field(key, member, doc, "", Presence::kRequired, std::move(check));
+}
+
+// A spec object as JSON, spelled as in YAML (durations "15m", sizes "20GiB"…).
+template <typename T>
+nlohmann::json to_json(const T& value) {
+  return Codec<T>::dump(value);
 }
 
 }  // namespace ballast::spec
