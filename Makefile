@@ -50,7 +50,7 @@ fmt:
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzz_spec_loader
 	@scripts/fuzz $(FUZZ_SECONDS)
 
 clean:

@@ -49,8 +49,9 @@ const Calendar* Spec::find_calendar(std::string_view name) const {
 
 std::filesystem::path Spec::resolve(const std::string& path) const {
   const std::filesystem::path p(path);
-  if (p.is_absolute()) return p;
-  return (file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) / p;
+  if (p.is_absolute()) return p.lexically_normal();
+  return ((file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) / p)
+      .lexically_normal();
 }
 
 std::filesystem::path Spec::state_dir() const { return resolve(platform.state_dir); }

@@ -88,6 +88,7 @@ class Checker {
  private:
   void platform() {
     const auto& api = spec_.platform.api.host;
+    if (api.empty()) return;  // the platform section itself is missing or failed
     if (api != "127.0.0.1" && api != "::1" && api != "localhost") {
       report("platform.api", fmt::format("the API must listen on loopback, not '{}'", api));
     }
@@ -97,22 +98,19 @@ class Checker {
     const auto& r = spec_.repositories[i];
     const std::string at = fmt::format("repositories[{}]", i);
     if (r.type == RepositoryType::kPosix) {
-      if (r.path.empty())
-        report(at + ".type", fmt::format("posix repository '{}' needs a path", r.name));
+      if (r.path.empty()) report(at, fmt::format("posix repository '{}' needs a path", r.name));
       if (!r.endpoint.empty() || !r.bucket.empty()) {
         report(at + ".endpoint", "endpoint and bucket are for s3 repositories, not posix");
       }
       if (r.object_lock) report(at + ".object_lock", "object_lock needs an s3 repository");
       return;
     }
-    if (r.endpoint.empty())
-      report(at + ".type", fmt::format("s3 repository '{}' needs an endpoint", r.name));
+    if (r.endpoint.empty()) report(at, fmt::format("s3 repository '{}' needs an endpoint", r.name));
     if (!r.endpoint.empty() && r.endpoint.rfind("https://", 0) != 0 &&
         r.endpoint.rfind("http://", 0) != 0) {
       report(at + ".endpoint", fmt::format("'{}' is not an http(s):// URL", r.endpoint));
     }
-    if (r.bucket.empty())
-      report(at + ".type", fmt::format("s3 repository '{}' needs a bucket", r.name));
+    if (r.bucket.empty()) report(at, fmt::format("s3 repository '{}' needs a bucket", r.name));
     if (!r.path.empty())
       report(at + ".path", "path is for posix repositories; s3 uses bucket and prefix");
   }
@@ -154,13 +152,13 @@ class Checker {
     const std::string at = fmt::format("tenants[{}]", i);
     if (t.tier == Tier::kShared) {
       if (t.pool.empty() && !t.name.empty()) {
-        report(at + ".tier", fmt::format("shared tenant '{}' needs a pool", t.name));
+        report(at, fmt::format("shared tenant '{}' needs a pool", t.name));
       }
       if (!t.stack.empty()) report(at + ".stack", "a shared tenant lives in a pool, not a stack");
       reference(at + ".pool", t.pool, spec_.pools, "pool");
     } else {
       if (t.stack.empty() && !t.name.empty()) {
-        report(at + ".tier", fmt::format("dedicated tenant '{}' needs a stack", t.name));
+        report(at, fmt::format("dedicated tenant '{}' needs a stack", t.name));
       }
       if (!t.pool.empty()) report(at + ".pool", "a dedicated tenant has its own stack, not a pool");
       reference(at + ".stack", t.stack, spec_.stacks, "stack");

@@ -1,0 +1,35 @@
+// A client of the daemon's API, used by the CLI. Errors in the API's JSON error body come back
+// as the same core::Error (code, message, hint).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "core/secret.h"
+#include "spec/units.h"
+
+namespace ballast::api {
+
+class Client final {
+ public:
+  Client(spec::HostPort address, core::Secret token);
+
+  core::Result<nlohmann::json> get(const std::string& path);
+  core::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body = {});
+  core::Result<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
+  core::Result<nlohmann::json> del(const std::string& path, const nlohmann::json& body = {});
+  // Seconds to wait for long operations (apply, backup); default 30.
+  void set_timeout_seconds(int seconds) { timeout_seconds_ = seconds; }
+
+ private:
+  core::Result<nlohmann::json> send(const std::string& method, const std::string& path,
+                                    const nlohmann::json& body);
+  spec::HostPort address_;
+  core::Secret token_;
+  int timeout_seconds_ = 30;
+};
+
+}  // namespace ballast::api

@@ -1,0 +1,78 @@
+#include "api/openapi.h"
+
+#include "core/error.h"
+
+namespace ballast::api {
+namespace {
+
+nlohmann::json error_schema() {
+  std::vector<std::string> codes;
+  for (const auto& c : core::kErrorCodes) codes.emplace_back(c.name);
+  return {{"type", "object"},
+          {"required", {"error"}},
+          {"properties",
+           {{"error",
+             {{"type", "object"},
+              {"required", {"code", "message"}},
+              {"properties",
+               {{"code", {{"type", "string"}, {"enum", codes}}},
+                {"message", {{"type", "string"}}},
+                {"hint", {{"type", "string"}}},
+                {"request_id", {{"type", "string"}}}}}}}}}};
+}
+
+nlohmann::json operation(const Route& route) {
+  nlohmann::json op = {{"operationId", route.operation_id},
+                       {"summary", route.summary},
+                       {"x-permission", security::to_string(route.permission)}};
+  std::vector<std::string> names;
+  route_regex(route.pattern, names);
+  nlohmann::json parameters = nlohmann::json::array();
+  for (const auto& name : names) {
+    parameters.push_back(
+        {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+  }
+  if (!parameters.empty()) op["parameters"] = parameters;
+  if (route.permission != security::Permission::kPublic) {
+    op["security"] = nlohmann::json::array({{{"bearer", nlohmann::json::array()}}});
+  } else {
+    op["security"] = nlohmann::json::array();
+  }
+  if (!route.request_schema.is_null()) {
+    op["requestBody"] = {{"required", true},
+                         {"content", {{"application/json", {{"schema", route.request_schema}}}}}};
+  }
+  const nlohmann::json error_ref = {
+      {"description", "Error"},
+      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  op["responses"] = {{"200", {{"description", "OK"}}}, {"default", error_ref}};
+  if (route.permission != security::Permission::kPublic) {
+    op["responses"]["401"] = {{"description", "No valid token"}};
+    op["responses"]["403"] = {{"description", "The token's role lacks the permission"}};
+  }
+  return op;
+}
+
+}  // namespace
+
+nlohmann::json openapi(const std::vector<Route>& routes, std::string_view version) {
+  nlohmann::json paths = nlohmann::json::object();
+  for (const auto& route : routes) {
+    std::string method(route.method);
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[std::string(route.pattern)][method] = operation(route);
+  }
+  return {{"openapi", "3.0.3"},
+          {"info",
+           {{"title", "Ballast API"},
+            {"version", version},
+            {"description",
+             "The REST API of the Ballast daemon. Every route states the permission it needs "
+             "(x-permission); errors use the codes of docs/errors.md."}}},
+          {"paths", paths},
+          {"components",
+           {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+            {"schemas", {{"Error", error_schema()}}}}}};
+}
+
+}  // namespace ballast::api

@@ -1,0 +1,55 @@
+// The shape of a REST route. The one route table (routes.cpp) is served by server.h and
+// described by openapi.h; permissions and request schemas are declared there, once.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "security/access.h"
+
+namespace ballast::api {
+
+struct Request {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> params;  // from "{name}" segments of the pattern
+  std::multimap<std::string, std::string> query;
+  nlohmann::json body;  // null when the request has none
+  security::Principal principal;
+  std::string request_id;
+  [[nodiscard]] std::string query_value(const std::string& key, std::string fallback = "") const;
+};
+
+struct Response {
+  int status = 200;
+  nlohmann::json body;
+  std::string content_type = "application/json";
+  std::string raw;  // when not JSON (HTML, text)
+  static Response json(nlohmann::json body, int status = 200) {
+    return Response{status, std::move(body), "application/json", ""};
+  }
+};
+
+using Handler = std::function<core::Result<Response>(const Request&)>;
+
+struct Route {
+  std::string_view method;   // GET, POST, PUT, PATCH, DELETE
+  std::string_view pattern;  // OpenAPI style: "/api/v1/tenants/{name}"
+  std::string_view operation_id;
+  std::string_view summary;
+  security::Permission permission;
+  std::string_view tenant_param;  // the path parameter naming the tenant concerned, if any
+  nlohmann::json request_schema;  // JSON Schema of the body; null when there is none
+  Handler handler;
+};
+
+// "^/api/v1/tenants/([^/]+)$" and the parameter names, in order.
+std::string route_regex(std::string_view pattern, std::vector<std::string>& names);
+
+}  // namespace ballast::api

@@ -1,0 +1,20 @@
+// The one route table of the REST API.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "api/route.h"
+#include "app/platform.h"
+
+namespace ballast::api {
+
+struct RouteContext {
+  app::Platform& platform;
+  std::function<void()> request_shutdown;  // asks the daemon to stop
+  std::string version;
+};
+
+std::vector<Route> build_routes(RouteContext context);
+
+}  // namespace ballast::api

@@ -1,0 +1,71 @@
+#include "cli/context.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/file.h"
+#include "core/text.h"
+#include "spec/loader.h"
+
+namespace ballast::cli {
+
+int Context::emit(const nlohmann::json& json, const std::string& text) const {
+  if (mode() == OutputMode::kJson) {
+    std::cout << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else if (!quiet && !text.empty()) {
+    std::cout << text;
+    if (text.back() != '\n') std::cout << "\n";
+  }
+  std::cout.flush();
+  return core::kExitOk;
+}
+
+int Context::fail(const core::Error& error) const {
+  if (mode() == OutputMode::kJson) {
+    nlohmann::json body = {{"code", error.code_name()}, {"message", error.to_string()}};
+    if (!error.hint().empty()) body["hint"] = error.hint();
+    std::cout << nlohmann::json{{"error", body}}.dump(2) << "\n";
+  } else {
+    for (const auto& line : core::split(error.to_string(), '\n')) {
+      std::cerr << "error: " << line << "\n";
+    }
+    if (!error.hint().empty()) std::cerr << "hint: " << error.hint() << "\n";
+  }
+  return error.exit_code();
+}
+
+int Context::guard(const std::function<core::Result<int>()>& body) const {
+  auto result = body();
+  if (!result.has_value()) return fail(result.error());
+  return *result;
+}
+
+core::Result<spec::Spec> Context::load_spec() const { return spec::load(spec_file); }
+
+core::Result<core::Secret> read_token(const std::filesystem::path& state_dir) {
+  auto token = core::read_file(state_dir / "api.token", 4096);
+  if (!token.has_value()) {
+    if (token.error().code() == core::ErrorCode::kNotFound) {
+      return core::make_error(core::ErrorCode::kUnavailable,
+                              "no daemon has run on state directory '{}' (no api.token)",
+                              state_dir.string())
+          .with_hint("Start it with 'ballast up --detach'.");
+    }
+    return std::move(token).error();
+  }
+  return core::Secret(std::string(core::trim(*token)));
+}
+
+core::Result<api::Client> Context::client(const spec::Spec& spec) const {
+  BALLAST_ASSIGN_OR_RETURN(auto token, read_token(spec.state_dir()));
+  return api::Client(spec.platform.api, std::move(token));
+}
+
+CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& description,
+                      const std::string& examples) {
+  CLI::App* command = parent.add_subcommand(name, description);
+  if (!examples.empty()) command->footer("\nExamples:\n" + examples);
+  return command;
+}
+
+}  // namespace ballast::cli

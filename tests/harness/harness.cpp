@@ -1,0 +1,75 @@
+#include "harness/harness.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "catalog/component_store.h"
+#include "core/crypto.h"
+
+namespace ballast::testing {
+
+TempDir::TempDir(const std::string& prefix)
+    : path_(fs::temp_directory_path() / (prefix + "-" + core::hex_encode(core::random_bytes(5)))) {
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::uint16_t free_port() { return catalog::free_loopback_port().value_or(0); }
+
+bool poll_until(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(interval);
+  }
+  return ready();
+}
+
+fs::path source_dir() {
+  const char* dir = std::getenv("BALLAST_SOURCE_DIR");
+  return dir != nullptr ? fs::path(dir) : fs::current_path();
+}
+
+fs::path shared_dir() { return (source_dir() / ".." / "shared").lexically_normal(); }
+
+fs::path ballast_binary() {
+  const char* bin = std::getenv("BALLAST_BINARY");
+  return bin != nullptr ? fs::path(bin) : fs::path("ballast");
+}
+
+CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& cwd,
+                          const std::map<std::string, std::string>& env,
+                          std::chrono::seconds timeout) {
+  core::Command command;
+  command.argv.push_back(ballast_binary().string());
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = cwd;
+  command.env = env;
+  command.unset_env = {"BALLAST_SPEC"};
+  command.umask = 022;
+  auto done = core::run(command, timeout);
+  if (!done.has_value()) return CommandResult{-1, "", done.error().to_string()};
+  return CommandResult{done->status.signal != 0 ? 128 + done->status.signal : done->status.code,
+                       done->out, done->err};
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace ballast::testing

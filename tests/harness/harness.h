@@ -1,0 +1,62 @@
+// Test harness: temporary directories, free ports, polling with deadlines, and running the
+// built `ballast` binary as a user would. Everything it creates is removed, even on failure.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/subprocess.h"
+
+namespace ballast::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir, removed (recursively) on destruction.
+class TempDir final {
+ public:
+  explicit TempDir(const std::string& prefix = "ballast-test");
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  [[nodiscard]] const fs::path& path() const { return path_; }
+  [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+// A loopback TCP port that was free a moment ago.
+std::uint16_t free_port();
+
+// Polls `ready` until it returns true or `timeout` passes; true when it became ready.
+bool poll_until(const std::function<bool()>& ready,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+
+// The repository's root (from BALLAST_SOURCE_DIR, set by ctest).
+fs::path source_dir();
+// ../shared beside the repository.
+fs::path shared_dir();
+// The built binary (from BALLAST_BINARY, set by ctest).
+fs::path ballast_binary();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `ballast args…` in `cwd` with `env` added; never throws; a timeout counts as failure.
+CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& cwd,
+                          const std::map<std::string, std::string>& env = {},
+                          std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// Writes `text` to `path`.
+void write_text(const fs::path& path, const std::string& text);
+std::string read_text(const fs::path& path);
+
+}  // namespace ballast::testing
