@@ -40,7 +40,7 @@ function(ballast_module name)
     ballast_target_defaults(${name}_test)
     target_link_libraries(${name}_test PRIVATE ballast_${name} GTest::gtest GTest::gmock
                                                GTest::gtest_main)
-    gtest_discover_tests(${name}_test TEST_PREFIX "unit.${name}." DISCOVERY_MODE PRE_TEST
+    gtest_discover_tests(${name}_test TEST_PREFIX "unit.${name}." DISCOVERY_MODE PRE_TEST NO_PRETTY_VALUES
                          PROPERTIES LABELS unit ENVIRONMENT
                          "BALLAST_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
   endif()
