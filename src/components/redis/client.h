@@ -1,0 +1,42 @@
+// A hiredis connection (RAII) authenticated as a Redis ACL user.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace ballast::components::redis {
+
+// A reply flattened to text: status/string/integer as one value, arrays as several.
+struct Reply {
+  bool is_error = false;
+  bool is_nil = false;
+  std::vector<std::string> values;
+  [[nodiscard]] const std::string& text() const;
+};
+
+class Client final {
+ public:
+  // kUnavailable when unreachable; kUnauthenticated when AUTH fails.
+  static core::Result<Client> connect(const std::string& host, std::uint16_t port,
+                                      const std::string& user, const core::Secret& password);
+  // A Redis error reply is a value (is_error), not an Error: callers test what they expect.
+  core::Result<Reply> command(const std::vector<std::string>& argv);
+  core::Status ping();
+  // ACL LOAD: re-reads the ACL file without a restart.
+  core::Status acl_load();
+
+ private:
+  struct Closer {
+    void operator()(redisContext* c) const { redisFree(c); }
+  };
+  explicit Client(redisContext* context) : context_(context) {}
+  std::unique_ptr<redisContext, Closer> context_;
+};
+
+}  // namespace ballast::components::redis
