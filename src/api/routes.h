@@ -16,5 +16,7 @@ struct RouteContext {
 };
 
 std::vector<Route> build_routes(RouteContext context);
+// Parts of the table, by area.
+std::vector<Route> tenant_routes(const RouteContext& context);
 
 }  // namespace ballast::api

@@ -1,6 +1,7 @@
 #include "app/platform.h"
 
 #include "core/file.h"
+#include "core/log.h"
 
 namespace ballast::app {
 
@@ -13,6 +14,62 @@ core::Result<std::unique_ptr<Platform>> Platform::open(spec::Spec spec, catalog:
   return platform;
 }
 
+Platform::~Platform() {
+  // Components outlive a daemon that did not stop them (they are adopted next time).
+  if (runtime_) runtime_->detach_all();
+}
+
+core::Status Platform::require_runtime() const {
+  if (runtime_) return core::ok();
+  return core::Error(core::ErrorCode::kUnavailable, "this needs the running daemon")
+      .with_hint("Start it with 'ballast up --detach'.");
+}
+
+core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identity& identity) {
+  std::lock_guard lock(changes_);
+  runtime_ = std::make_unique<runtime::local::LocalRuntime>(spec_, *catalog_, clock_, identity);
+  ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_);
+  BALLAST_TRY(runtime_->start_recorded());
+  return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
+}
+
+void Platform::stop_runtime() {
+  std::lock_guard lock(changes_);
+  if (runtime_) runtime_->stop_all();
+}
+
+void Platform::tick() {
+  if (!runtime_) return;
+  runtime_->tick();
+  const auto now = clock_.steady_now();
+  if (now >= next_quota_check_) {
+    next_quota_check_ = now + std::chrono::seconds(60);
+    measure_quotas();
+  }
+  if (now >= next_trash_purge_) {
+    next_trash_purge_ = now + std::chrono::hours(1);
+    std::lock_guard lock(changes_);
+    auto purged = ops_->purge_trash(clock_.now());
+    for (const auto& name : purged.value_or(std::vector<std::string>{})) {
+      (void)audit(Actor{"daemon"}, "trash.purge", "trash/" + name, core::ok());
+    }
+  }
+}
+
+void Platform::measure_quotas() {
+  std::lock_guard lock(changes_);
+  auto tenants = catalog_->tenants().list();
+  if (!tenants.has_value()) return;
+  for (const auto& t : *tenants) {
+    auto usage = ops_->usage(t);
+    if (!usage.has_value() || !usage->is_over_quota()) continue;
+    (void)catalog_->events().record(
+        catalog::EventLevel::kWarning, "tenant/" + t.name, "OverQuota",
+        fmt::format("database {} of {} bytes, file store {} of {} bytes", usage->db_bytes,
+                    usage->db_quota_bytes, usage->filestore_bytes, usage->filestore_quota_bytes));
+  }
+}
+
 core::Result<reconcile::Observed> Platform::observe() {
   reconcile::Observed observed;
   BALLAST_ASSIGN_OR_RETURN(auto components, catalog_->components().list());
@@ -23,14 +80,47 @@ core::Result<reconcile::Observed> Platform::observe() {
   BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_->tenants().list());
   for (auto& t : tenants) {
     const std::string name = t.name;
-    observed.tenants[name].record = std::move(t);
+    auto& o = observed.tenants[name];
+    if (ops_) {
+      BALLAST_ASSIGN_OR_RETURN(o.missing, ops_->drift(t));
+    }
+    o.record = std::move(t);
   }
   return observed;
 }
 
 core::Result<reconcile::Plan> Platform::plan() {
+  std::lock_guard lock(changes_);
   BALLAST_ASSIGN_OR_RETURN(auto observed, observe());
   return reconcile::plan(spec_, observed);
+}
+
+core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,
+                                                     const reconcile::ApplyOptions& options,
+                                                     const Actor& actor) {
+  std::lock_guard lock(changes_);
+  BALLAST_TRY(require_runtime());
+  if (next != nullptr) {
+    if (next->state_dir() != spec_.state_dir() || !(next->platform.api == spec_.platform.api) ||
+        !(next->platform.ingress.http == spec_.platform.ingress.http)) {
+      return core::Error(core::ErrorCode::kConflict,
+                         "the new spec changes the state directory or the listen addresses")
+          .with_hint("Those need a restart: 'ballast down', then 'ballast up' with the new spec.");
+    }
+    spec_ = *next;  // the runtime and ops hold references to spec_
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto observed, observe());
+  const auto plan = reconcile::plan(spec_, observed);
+  auto report = reconcile::apply(
+      plan, spec_, *ops_, *runtime_, options, [&](const reconcile::ActionResult& r) {
+        core::Status outcome = core::ok();
+        if (r.outcome == "failed") {
+          outcome = core::Error(core::ErrorCode::kComponentFailed, r.error);
+        }
+        (void)audit(actor, "apply." + std::string(to_string(r.action.kind)), r.action.subject,
+                    outcome, {{"target", r.action.target}, {"outcome", r.outcome}});
+      });
+  return report;
 }
 
 core::Result<nlohmann::json> Platform::status() {
@@ -38,24 +128,22 @@ core::Result<nlohmann::json> Platform::status() {
   BALLAST_ASSIGN_OR_RETURN(auto components, catalog_->components().list());
   BALLAST_ASSIGN_OR_RETURN(auto pending, plan());
   nlohmann::json tenant_list = nlohmann::json::array();
-  for (const auto& t : tenants) {
-    tenant_list.push_back({{"name", t.name},
-                           {"state", catalog::to_string(t.state)},
-                           {"plan", t.plan},
-                           {"domains", t.domains}});
-  }
+  for (const auto& t : tenants) tenant_list.push_back(tenant_json(t));
   nlohmann::json component_list = nlohmann::json::array();
   for (const auto& c : components) {
     component_list.push_back({{"name", c.name},
                               {"kind", c.kind},
                               {"state", catalog::to_string(c.state)},
                               {"port", c.port ? nlohmann::json(*c.port) : nlohmann::json(nullptr)},
-                              {"restarts", c.restarts}});
+                              {"pid", c.pid ? nlohmann::json(*c.pid) : nlohmann::json(nullptr)},
+                              {"restarts", c.restarts},
+                              {"last_error", c.last_error}});
   }
   return nlohmann::json{
       {"platform", spec_.platform.name},
       {"state_dir", state_dir().string()},
       {"started_at", core::format_rfc3339(started_at_)},
+      {"ingress", "http://" + spec::format_host_port(spec_.platform.ingress.http)},
       {"tenants_desired", spec_.tenants.size()},
       {"tenants", tenant_list},
       {"components", component_list},
@@ -74,6 +162,20 @@ core::Status Platform::audit(const Actor& actor, std::string_view action, std::s
   entry.detail = detail.dump();
   BALLAST_TRY(catalog_->audit().append(std::move(entry)));
   return core::ok();
+}
+
+nlohmann::json tenant_json(const catalog::TenantRecord& t) {
+  return {{"name", t.name},
+          {"tier", spec::to_string(t.tier)},
+          {"pool", t.pool},
+          {"stack", t.stack},
+          {"plan", t.plan},
+          {"domains", t.domains},
+          {"state", catalog::to_string(t.state)},
+          {"origin", t.origin},
+          {"created_at", core::format_rfc3339(t.created_at)},
+          {"updated_at", core::format_rfc3339(t.updated_at)},
+          {"generation", t.generation}};
 }
 
 }  // namespace ballast::app

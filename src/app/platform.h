@@ -1,23 +1,35 @@
 // Platform: the composition root. Built once per process from a validated spec; owns the
-// catalog and the services that the CLI and the REST API both call.
+// catalog, and in the daemon the embedded runtime; offers the service functions that the CLI
+// and the REST API both call. Every change is audited. Thread-safe: changes are serialised.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "core/identity.h"
+#include "reconcile/apply.h"
 #include "reconcile/plan.h"
+#include "reconcile/tenant_ops.h"
+#include "runtime/local/local_runtime.h"
 #include "spec/model.h"
 
 namespace ballast::app {
 
 // Who asks for a change, for the audit trail.
 struct Actor {
-  std::string id;  // "token:<id>", "cli:<user>", "daemon"
+  std::string id;  // "token:<id>", "daemon"
+};
+
+// What `tenant delete` needs besides the name.
+struct DeleteRequest {
+  std::string confirm;  // must equal the tenant's name
+  std::string reason;
 };
 
 class Platform final {
@@ -25,28 +37,70 @@ class Platform final {
   // Opens the state directory the spec names (creating it with kCreate).
   static core::Result<std::unique_ptr<Platform>> open(spec::Spec spec, catalog::OpenMode mode,
                                                       const core::Clock& clock);
+  ~Platform();
 
   [[nodiscard]] const spec::Spec& spec() const { return spec_; }
   catalog::Catalog& catalog() { return *catalog_; }
   [[nodiscard]] const core::Clock& clock() const { return clock_; }
   [[nodiscard]] std::filesystem::path state_dir() const { return spec_.state_dir(); }
 
-  // What the catalog records, shaped for the planner.
+  // Daemon: brings up (or adopts) the recorded components, then applies the spec without
+  // deleting anything.
+  core::Result<reconcile::ApplyReport> start_runtime(const core::Identity& identity);
+  [[nodiscard]] bool has_runtime() const { return runtime_ != nullptr; }
+  // Supervision and periodic jobs (quota measurements, trash purge); the control loop calls
+  // it about once a second.
+  void tick();
+  // Stops every component cleanly (PostgreSQL fast shutdown), newest first.
+  void stop_runtime();
+
+  // What exists: the catalog, plus drift found on the live components when running.
   core::Result<reconcile::Observed> observe();
-  // The actions that would make the platform match the spec.
   core::Result<reconcile::Plan> plan();
-  // A summary for `ballast status` and GET /api/v1/status.
+  // Applies `next` (or the current spec); `next` must keep the state directory and addresses.
+  core::Result<reconcile::ApplyReport> apply(const spec::Spec* next,
+                                             const reconcile::ApplyOptions& options,
+                                             const Actor& actor);
   core::Result<nlohmann::json> status();
+
+  // Tenants (same functions for the API and `apply`).
+  core::Result<nlohmann::json> tenant_create(const nlohmann::json& request, const Actor& actor);
+  core::Result<nlohmann::json> tenant_list();
+  core::Result<nlohmann::json> tenant_show(const std::string& name);
+  core::Result<nlohmann::json> tenant_suspend(const std::string& name, const Actor& actor);
+  core::Result<nlohmann::json> tenant_resume(const std::string& name, const Actor& actor);
+  core::Result<nlohmann::json> tenant_set_plan(const std::string& name, const std::string& plan,
+                                               const Actor& actor);
+  core::Result<nlohmann::json> tenant_add_domain(const std::string& name, const std::string& domain,
+                                                 const Actor& actor);
+  core::Result<nlohmann::json> tenant_remove_domain(const std::string& name,
+                                                    const std::string& domain, const Actor& actor);
+  core::Result<nlohmann::json> tenant_delete(const std::string& name, const DeleteRequest& request,
+                                             const Actor& actor);
+
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
                      const core::Status& outcome, nlohmann::json detail = nlohmann::json::object());
 
  private:
   Platform(spec::Spec spec, const core::Clock& clock) : spec_(std::move(spec)), clock_(clock) {}
+  core::Status require_runtime() const;
+  void measure_quotas();
+  // Runs a tenant change: serialised, audited, JSON of the tenant afterwards.
+  core::Result<nlohmann::json> tenant_change(
+      const std::string& name, std::string_view action, const Actor& actor,
+      const std::function<core::Result<reconcile::Outcome>()>& change,
+      nlohmann::json detail = nlohmann::json::object());
+
   spec::Spec spec_;
   const core::Clock& clock_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<runtime::local::LocalRuntime> runtime_;
+  std::unique_ptr<reconcile::TenantOps> ops_;
+  std::recursive_mutex changes_;
   core::SystemTime started_at_{};
+  core::SteadyTime next_quota_check_{};
+  core::SteadyTime next_trash_purge_{};
 };
 
 // The state directory's well-known files (docs/formats/state-dir.md).
@@ -58,5 +112,7 @@ struct StatePaths {
   [[nodiscard]] std::filesystem::path logs() const { return root / "logs"; }
   [[nodiscard]] std::filesystem::path log_file() const { return root / "logs" / "ballast.log"; }
 };
+
+nlohmann::json tenant_json(const catalog::TenantRecord& t);
 
 }  // namespace ballast::app

@@ -76,8 +76,14 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 )sql";
 
+// Tenants created through the API or CLI are not the spec's: apply never deletes them.
+constexpr std::string_view kTenantOrigin = R"sql(
+ALTER TABLE tenants ADD COLUMN origin TEXT NOT NULL DEFAULT 'spec' CHECK (origin IN ('spec', 'api'));
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
+    Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
 };
 
 }  // namespace

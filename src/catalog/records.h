@@ -27,6 +27,7 @@ struct TenantRecord {
   core::SystemTime created_at{};
   core::SystemTime updated_at{};
   std::int64_t generation = 1;
+  std::string origin = "spec";  // "spec" or "api": apply deletes only the spec's tenants
 };
 
 enum class ComponentState { kStarting, kRunning, kStopped, kFailed, kBackoff };

@@ -11,6 +11,7 @@
 #include "api/server.h"
 #include "app/platform.h"
 #include "core/file.h"
+#include "core/identity.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -62,6 +63,20 @@ core::Result<Running> start(spec::Spec spec, const DaemonOptions& options, core:
   BALLAST_TRY(core::write_file_atomic(paths.pid(), std::to_string(self) + "\n", 0644));
   BALLAST_TRY(running.platform->audit(app::Actor{"daemon"}, "daemon.start", "platform", core::ok(),
                                       {{"pid", self}, {"api_port", running.server->port()}}));
+  BALLAST_ASSIGN_OR_RETURN(const auto identity, core::component_identity());
+  auto report = running.platform->start_runtime(identity);
+  if (!report.has_value()) {
+    // Leave nothing half-started behind.
+    running.server->stop();
+    running.platform->stop_runtime();
+    return std::move(report).error().with_context("starting the platform's components");
+  }
+  if (!report->is_ok()) {
+    for (const auto& r : report->results) {
+      if (r.outcome == "failed")
+        core::log::error("apply failed", {{"action", r.action.description}, {"error", r.error}});
+    }
+  }
   core::log::info("daemon started",
                   {{"pid", std::to_string(self)},
                    {"api", spec::format_host_port(running.platform->spec().platform.api)}});
@@ -94,14 +109,16 @@ int run_daemon(spec::Spec spec, const DaemonOptions& options) {
   if (options.on_ready) options.on_ready(core::ok(), running->server->port());
 
   for (;;) {
-    timespec tick{1, 0};
+    timespec tick{0, 500'000'000};
     const int sig = ::sigtimedwait(&signals, nullptr, &tick);
     if (sig == SIGINT || sig == SIGTERM || sig == SIGUSR1) {
       core::log::info("daemon stopping", {{"signal", std::to_string(sig)}});
       break;
     }
+    running->platform->tick();
   }
   running->server->stop();
+  running->platform->stop_runtime();
   (void)running->platform->audit(app::Actor{"daemon"}, "daemon.stop", "platform", core::ok());
   std::filesystem::remove(paths.pid());
   core::log::info("daemon stopped");

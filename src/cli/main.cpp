@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", ctx.quiet, "Print nothing on success (text output)");
   add_spec_commands(app, ctx);
   add_daemon_commands(app, ctx);
+  add_tenant_commands(app, ctx);
   add_audit_commands(app, ctx);
   try {
     app.parse(argc, argv);

@@ -1,10 +1,10 @@
 #include "core/identity.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <array>
 #include <mutex>
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include "core/subprocess.h"
 

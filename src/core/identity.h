@@ -2,9 +2,9 @@
 // Ballast runs as root it uses (and creates) the system user "ballast"; otherwise the caller.
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
+
+#include <sys/types.h>
 
 #include "core/result.h"
 

@@ -118,7 +118,7 @@ Plan plan(const spec::Spec& desired, const Observed& observed) {
     }
   }
   for (const auto& [name, o] : observed.tenants) {
-    if (desired.find_tenant(name) == nullptr) {
+    if (desired.find_tenant(name) == nullptr && o.record.origin == "spec") {
       a.push_back(make(ActionKind::kDeleteTenant, "tenant/" + name, "",
                        fmt::format("delete tenant '{}' (no longer in the spec)", name), true));
     }

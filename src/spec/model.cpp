@@ -50,8 +50,9 @@ const Calendar* Spec::find_calendar(std::string_view name) const {
 std::filesystem::path Spec::resolve(const std::string& path) const {
   const std::filesystem::path p(path);
   if (p.is_absolute()) return p.lexically_normal();
-  return ((file.has_parent_path() ? file.parent_path() : std::filesystem::path(".")) / p)
-      .lexically_normal();
+  const auto base = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  return std::filesystem::absolute(base / p, ec).lexically_normal();
 }
 
 std::filesystem::path Spec::state_dir() const { return resolve(platform.state_dir); }

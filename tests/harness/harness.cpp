@@ -1,9 +1,13 @@
 #include "harness/harness.h"
 
+#include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "catalog/component_store.h"
 #include "core/crypto.h"
@@ -16,8 +20,33 @@ TempDir::TempDir(const std::string& prefix)
 }
 
 TempDir::~TempDir() {
+  kill_processes_under(path_);
   std::error_code ec;
   fs::remove_all(path_, ec);
+}
+
+void kill_processes_under(const fs::path& dir) {
+  const std::string prefix = dir.string();
+  std::error_code ec;
+  for (int round = 0; round < 3; ++round) {
+    bool found = false;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+      const std::string pid_text = entry.path().filename().string();
+      if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+      const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+      if (pid == ::getpid()) continue;
+      std::string cmdline = read_text(entry.path() / "cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      std::error_code link_ec;
+      const auto cwd = fs::read_symlink(entry.path() / "cwd", link_ec).string();
+      if (cmdline.find(prefix) != std::string::npos || cwd.rfind(prefix, 0) == 0) {
+        ::kill(pid, SIGKILL);
+        found = true;
+      }
+    }
+    if (!found) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 std::uint16_t free_port() { return catalog::free_loopback_port().value_or(0); }

@@ -15,7 +15,12 @@ namespace ballast::testing {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed (recursively) on destruction.
+// Kills (SIGKILL) every process whose command line or working directory lies under `dir`:
+// the components a test's daemon started, even when the test failed half-way.
+void kill_processes_under(const fs::path& dir);
+
+// A fresh directory under the system temp dir. On destruction, processes still running from
+// it are killed and it is removed (recursively).
 class TempDir final {
  public:
   explicit TempDir(const std::string& prefix = "ballast-test");

@@ -3,15 +3,20 @@
 #include <fmt/format.h>
 
 #include "core/file.h"
+#include "core/text.h"
 
 namespace ballast::components::haproxy {
 
 std::string_view to_string(RouteState state) {
   switch (state) {
-    case RouteState::kActive: return "active";
-    case RouteState::kSuspended: return "suspended";
-    case RouteState::kUndeployed: return "undeployed";
-    case RouteState::kMaintenance: return "maintenance";
+    case RouteState::kActive:
+      return "active";
+    case RouteState::kSuspended:
+      return "suspended";
+    case RouteState::kUndeployed:
+      return "undeployed";
+    case RouteState::kMaintenance:
+      return "maintenance";
   }
   return "undeployed";
 }
@@ -40,8 +45,10 @@ std::map<std::string, std::string> render_maps(const std::vector<Route>& routes)
     for (const auto& [k, v] : entries) out += k + " " + v + "\n";
     return out;
   };
-  return {{"hosts.map", text(hosts)},         {"state.map", text(states)},
-          {"address.map", text(addresses)},   {"websocket.map", text(websockets)},
+  return {{"hosts.map", text(hosts)},
+          {"state.map", text(states)},
+          {"address.map", text(addresses)},
+          {"websocket.map", text(websockets)},
           {"rate.map", text(rates)}};
 }
 
@@ -60,7 +67,8 @@ std::string render_config(const ProxyConfig& c) {
   out += fmt::format("frontend tenants\n  bind {}\n", spec::format_host_port(c.http));
   out += "  option forwardfor\n";
   out += "  http-request set-var(txn.host) req.hdr(host),field(1,:),lower\n";
-  out += fmt::format("  http-request set-var(txn.tenant) var(txn.host),map({})\n", map("hosts.map"));
+  out +=
+      fmt::format("  http-request set-var(txn.tenant) var(txn.host),map({})\n", map("hosts.map"));
   out += fmt::format(
       "  http-request return status 404 content-type \"text/html; charset=utf-8\" file {} if "
       "!{{ var(txn.tenant) -m found }}\n",
@@ -71,9 +79,9 @@ std::string render_config(const ProxyConfig& c) {
       page("database-manager.html"));
   out += fmt::format("  http-request set-var(txn.state) var(txn.tenant),map({},undeployed)\n",
                      map("state.map"));
-  for (const auto& [state, file] : {std::pair{"suspended", "suspended.html"},
-                                    std::pair{"undeployed", "not-deployed.html"},
-                                    std::pair{"maintenance", "maintenance.html"}}) {
+  for (const auto& [state, file] :
+       {std::pair{"suspended", "suspended.html"}, std::pair{"undeployed", "not-deployed.html"},
+        std::pair{"maintenance", "maintenance.html"}}) {
     out += fmt::format(
         "  http-request return status 503 content-type \"text/html; charset=utf-8\" file {} if "
         "{{ var(txn.state) -m str {} }}\n",
@@ -89,7 +97,8 @@ std::string render_config(const ProxyConfig& c) {
       "  http-request return status 429 content-type \"text/html; charset=utf-8\" file {} if "
       "{{ var(txn.rate),sub(txn.limit) gt 0 }}\n",
       page("rate-limited.html"));
-  out += fmt::format("  http-request set-var(txn.addr) var(txn.tenant),map({})\n", map("address.map"));
+  out +=
+      fmt::format("  http-request set-var(txn.addr) var(txn.tenant),map({})\n", map("address.map"));
   out += fmt::format(
       "  http-request set-var(txn.addr) var(txn.tenant),map({}) if {{ path /websocket }} || "
       "{{ path_beg /websocket/ }}\n",
@@ -131,25 +140,28 @@ core::Status write_all(const ProxyConfig& config, const std::vector<Route>& rout
 }
 
 core::Status check_config(const ProxyConfig& config) {
-  auto done = core::run({.argv = {"haproxy", "-c", "-q", "-f", config_file(config).string()}},
+  auto done = core::run({.argv = {"haproxy", "-c", "-f", config_file(config).string()}},
                         std::chrono::seconds(30));
   if (!done.has_value()) return std::move(done).error();
   if (!done->status.is_success()) {
-    return core::make_error(core::ErrorCode::kComponentFailed, "HAProxy rejects its config: {}",
-                            done->err.empty() ? done->out : done->err);
+    std::string alerts;
+    for (const auto& line : core::split(done->err + done->out, '\n')) {
+      if (line.find("[ALERT]") != std::string::npos) alerts += "\n  " + line;
+    }
+    return core::make_error(core::ErrorCode::kComponentFailed, "HAProxy rejects its config:{}",
+                            alerts);
   }
   return core::ok();
 }
 
 core::Command server_command(const ProxyConfig& config, const core::Identity& owner,
                              const fs::path& log_file) {
-  core::Command command{
-      .argv = {"haproxy", "-W", "-db", "-f", config_file(config).string(), "-p",
-               config.pid_file.string()},
-      .cwd = config.dir,
-      .stdout_mode = core::Stdio::kFile,
-      .stderr_mode = core::Stdio::kFile,
-      .output_file = log_file};
+  core::Command command{.argv = {"haproxy", "-W", "-db", "-f", config_file(config).string(), "-p",
+                                 config.pid_file.string()},
+                        .cwd = config.dir,
+                        .stdout_mode = core::Stdio::kFile,
+                        .stderr_mode = core::Stdio::kFile,
+                        .output_file = log_file};
   if (!owner.is_caller) {
     command.uid = owner.uid;
     command.gid = owner.gid;

@@ -26,13 +26,13 @@ struct Route {
   std::string tenant;
   std::vector<std::string> domains;
   RouteState state = RouteState::kUndeployed;
-  std::string http_address;       // "127.0.0.1:port" of the tenant's Odoo HTTP listener
-  std::string websocket_address;  // of its gevent listener; empty: same as http_address
+  std::string http_address;              // "127.0.0.1:port" of the tenant's Odoo HTTP listener
+  std::string websocket_address;         // of its gevent listener; empty: same as http_address
   std::uint32_t requests_per_10s = 500;  // per client address, beyond: 429
 };
 
 struct ProxyConfig {
-  fs::path dir;  // config, maps and pages
+  fs::path dir;     // config, maps and pages
   fs::path socket;  // the runtime API socket
   fs::path pid_file;
   spec::HostPort http;

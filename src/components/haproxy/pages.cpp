@@ -36,10 +36,10 @@ std::map<std::string, std::string> render_pages() {
                                 "This application is being upgraded and will be back shortly.")},
       {"rate-limited.html", page("Too many requests", "Please slow down and try again shortly.")},
       {"database-manager.html", page("Forbidden", "The database manager is disabled.")},
-      {"unavailable.http",
-       response(503, "Service Unavailable",
-                page("Temporarily unavailable", "The application is not answering; retry in a "
-                                                "moment."))},
+      {"unavailable.http", response(503, "Service Unavailable",
+                                    page("Temporarily unavailable",
+                                         "The application is not answering; retry in a "
+                                         "moment."))},
   };
 }
 

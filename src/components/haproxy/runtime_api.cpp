@@ -1,13 +1,12 @@
 #include "components/haproxy/runtime_api.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "core/text.h"
 
@@ -33,7 +32,8 @@ core::Result<std::string> RuntimeApi::send(const std::string& command) const {
   const std::string path = socket_.string();
   if (path.size() >= sizeof addr.sun_path) {
     ::close(fd);
-    return core::make_error(core::ErrorCode::kInvalidArgument, "socket path '{}' is too long", path);
+    return core::make_error(core::ErrorCode::kInvalidArgument, "socket path '{}' is too long",
+                            path);
   }
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const timeval timeout{5, 0};
@@ -41,15 +41,18 @@ core::Result<std::string> RuntimeApi::send(const std::string& command) const {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const int e = errno;
     ::close(fd);
-    return core::make_error(core::ErrorCode::kUnavailable, "HAProxy's runtime API at '{}' is not "
-                            "answering: {}", path, std::strerror(e));
+    return core::make_error(core::ErrorCode::kUnavailable,
+                            "HAProxy's runtime API at '{}' is not "
+                            "answering: {}",
+                            path, std::strerror(e));
   }
   const std::string line = command + "\n";
   (void)!::write(fd, line.data(), line.size());
   std::string answer;
   char buffer[8192];
   ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) answer.append(buffer, static_cast<std::size_t>(n));
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+    answer.append(buffer, static_cast<std::size_t>(n));
   ::close(fd);
   return answer;
 }
@@ -64,7 +67,8 @@ core::Result<std::map<std::string, std::string>> RuntimeApi::show_map(
     if (parts.size() >= 3 && parts[0].rfind("0x", 0) == 0) out[parts[1]] = parts[2];
   }
   if (out.empty() && answer.find("Unknown map") != std::string::npos) {
-    return core::make_error(core::ErrorCode::kNotFound, "HAProxy does not know map '{}'", map.string());
+    return core::make_error(core::ErrorCode::kNotFound, "HAProxy does not know map '{}'",
+                            map.string());
   }
   return out;
 }
@@ -92,7 +96,8 @@ core::Result<int> RuntimeApi::sync_map(const std::filesystem::path& map,
     }
   }
   for (const auto& [key, value] : live) {
-    if (desired.count(key) == 0) BALLAST_TRY(apply(fmt::format("del map {} {}", map.string(), key)));
+    if (desired.count(key) == 0)
+      BALLAST_TRY(apply(fmt::format("del map {} {}", map.string(), key)));
   }
   return changed;
 }

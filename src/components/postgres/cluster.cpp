@@ -34,13 +34,18 @@ core::Status initdb(const ClusterConfig& config, const core::Secret& admin_passw
   const fs::path parent = config.data_dir.parent_path();
   BALLAST_TRY(core::ensure_dir(parent, 0700));
   BALLAST_TRY(core::chown_path(parent, owner.uid, owner.gid));
+  // initdb into a scratch directory renamed into place when complete: a crash half-way leaves
+  // no data directory that looks initialised.
+  const fs::path scratch = parent / (config.data_dir.filename().string() + ".initdb");
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
   const fs::path pwfile = parent / (".initdb-pw-" + core::hex_encode(core::random_bytes(4)));
   BALLAST_TRY(core::write_file_atomic(pwfile, admin_password.reveal() + "\n", 0600));
   BALLAST_TRY(core::chown_path(pwfile, owner.uid, owner.gid));
   core::Command command{
-      .argv = {(bin_dir() / "initdb").string(), "-D", config.data_dir.string(), "--data-checksums",
+      .argv = {(bin_dir() / "initdb").string(), "-D", scratch.string(), "--data-checksums",
                "--auth=scram-sha-256", "--username=" + std::string(kAdminRole),
-               "--pwfile=" + pwfile.string(), "--encoding=UTF8", "--locale=C.UTF-8"},
+               "--pwfile=" + pwfile.string(), "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"},
       .env = {{"LC_ALL", "C.UTF-8"}},
       .cwd = parent};
   if (!owner.is_caller) {
@@ -48,13 +53,14 @@ core::Status initdb(const ClusterConfig& config, const core::Secret& admin_passw
     command.gid = owner.gid;
   }
   auto done = core::run_checked(command, std::chrono::seconds(120));
-  fs::remove(pwfile);
-  if (!done.has_value()) return std::move(done).error().with_context("initialising " + config.data_dir.string());
-  const fs::path conf = config.data_dir / "postgresql.conf";
-  BALLAST_ASSIGN_OR_RETURN(auto text, core::read_file(conf));
-  text += "\n# Ballast's settings (rewritten by Ballast; edit the spec instead)\ninclude 'ballast.conf'\n";
-  BALLAST_TRY(core::write_file_atomic(conf, text, 0600));
-  return core::chown_path(conf, owner.uid, owner.gid);
+  fs::remove(pwfile, ec);
+  if (!done.has_value()) {
+    return std::move(done).error().with_context("initialising " + config.data_dir.string());
+  }
+  BALLAST_TRY(core::run_checked({.argv = {"sync"}}, std::chrono::seconds(120)));
+  fs::rename(scratch, config.data_dir, ec);
+  if (ec) return core::errno_error(ec.value(), "moving the new cluster into", config.data_dir);
+  return core::ok();
 }
 
 std::string render_settings(const ClusterConfig& config) {
@@ -91,6 +97,16 @@ std::string render_hba(const ClusterConfig& config) {
 }
 
 core::Status write_config(const ClusterConfig& config, const core::Identity& owner) {
+  // postgresql.conf includes ballast.conf; added once, checked every time.
+  const fs::path conf = config.data_dir / "postgresql.conf";
+  BALLAST_ASSIGN_OR_RETURN(auto text, core::read_file(conf));
+  if (text.find("include 'ballast.conf'") == std::string::npos) {
+    text +=
+        "\n# Ballast's settings (rewritten by Ballast; edit the spec instead)\ninclude "
+        "'ballast.conf'\n";
+    BALLAST_TRY(core::write_file_atomic(conf, text, 0600));
+    BALLAST_TRY(core::chown_path(conf, owner.uid, owner.gid));
+  }
   BALLAST_TRY(core::ensure_dir(config.socket_dir, 0700));
   BALLAST_TRY(core::chown_path(config.socket_dir, owner.uid, owner.gid));
   const fs::path settings = config.data_dir / "ballast.conf";

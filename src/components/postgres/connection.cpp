@@ -21,11 +21,11 @@ std::string first_line(const char* text) {
 core::Result<Connection> Connection::open(const ConnectionParams& p) {
   const std::string port = std::to_string(p.port);
   const std::string timeout = std::to_string(p.connect_timeout_seconds);
-  const char* keys[] = {"host",     "port",            "user",        "password",
-                        "dbname",   "connect_timeout", "application_name", nullptr};
-  const char* values[] = {p.host.c_str(),     port.c_str(),    p.user.c_str(),
-                          p.password.reveal().c_str(), p.database.c_str(), timeout.c_str(),
-                          "ballast",          nullptr};
+  const char* keys[] = {
+      "host", "port", "user", "password", "dbname", "connect_timeout", "application_name", nullptr};
+  const char* values[] = {
+      p.host.c_str(),     port.c_str(),    p.user.c_str(), p.password.reveal().c_str(),
+      p.database.c_str(), timeout.c_str(), "ballast",      nullptr};
   PGconn* raw = PQconnectdbParams(keys, values, 0);
   Connection conn(raw);
   if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
@@ -33,9 +33,10 @@ core::Result<Connection> Connection::open(const ConnectionParams& p) {
     const bool auth = message.find("password authentication failed") != std::string::npos ||
                       message.find("no pg_hba.conf entry") != std::string::npos ||
                       message.find("permission denied") != std::string::npos;
-    return core::make_error(auth ? core::ErrorCode::kUnauthenticated : core::ErrorCode::kUnavailable,
-                            "cannot connect to PostgreSQL at {}:{} as '{}' to '{}': {}", p.host,
-                            p.port, p.user, p.database, message);
+    return core::make_error(
+        auth ? core::ErrorCode::kUnauthenticated : core::ErrorCode::kUnavailable,
+        "cannot connect to PostgreSQL at {}:{} as '{}' to '{}': {}", p.host, p.port, p.user,
+        p.database, message);
   }
   return conn;
 }

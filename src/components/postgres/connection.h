@@ -1,12 +1,12 @@
 // A libpq connection (RAII) with parameterised queries and identifier/literal quoting.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <libpq-fe.h>
 
 #include "core/result.h"
 #include "core/secret.h"

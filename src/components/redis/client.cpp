@@ -57,8 +57,8 @@ core::Result<Reply> Client::command(const std::vector<std::string>& argv) {
     args.push_back(a.data());
     lengths.push_back(a.size());
   }
-  auto* raw = static_cast<redisReply*>(redisCommandArgv(context_.get(), static_cast<int>(args.size()),
-                                                        args.data(), lengths.data()));
+  auto* raw = static_cast<redisReply*>(
+      redisCommandArgv(context_.get(), static_cast<int>(args.size()), args.data(), lengths.data()));
   if (raw == nullptr) {
     return core::make_error(core::ErrorCode::kUnavailable, "Redis connection failed: {}",
                             context_->errstr);
@@ -72,7 +72,8 @@ core::Result<Reply> Client::command(const std::vector<std::string>& argv) {
 core::Status Client::ping() {
   BALLAST_ASSIGN_OR_RETURN(auto reply, command({"PING"}));
   if (reply.text() != "PONG") {
-    return core::make_error(core::ErrorCode::kComponentFailed, "Redis answered '{}' to PING", reply.text());
+    return core::make_error(core::ErrorCode::kComponentFailed, "Redis answered '{}' to PING",
+                            reply.text());
   }
   return core::ok();
 }
@@ -80,7 +81,8 @@ core::Status Client::ping() {
 core::Status Client::acl_load() {
   BALLAST_ASSIGN_OR_RETURN(auto reply, command({"ACL", "LOAD"}));
   if (reply.is_error) {
-    return core::make_error(core::ErrorCode::kComponentFailed, "Redis refused ACL LOAD: {}", reply.text());
+    return core::make_error(core::ErrorCode::kComponentFailed, "Redis refused ACL LOAD: {}",
+                            reply.text());
   }
   return core::ok();
 }

@@ -1,11 +1,11 @@
 // A hiredis connection (RAII) authenticated as a Redis ACL user.
 #pragma once
 
-#include <hiredis/hiredis.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <hiredis/hiredis.h>
 
 #include "core/result.h"
 #include "core/secret.h"

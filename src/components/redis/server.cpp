@@ -32,7 +32,8 @@ std::string render_config(const ServerConfig& c) {
 
 std::string render_acl(const core::Secret& admin_password, const std::vector<AclUser>& users) {
   std::string out = "user default off nopass resetkeys -@all\n";
-  out += fmt::format("user {} on #{} ~* &* +@all\n", kAdminUser, core::sha256_hex(admin_password.reveal()));
+  out += fmt::format("user {} on #{} ~* &* +@all\n", kAdminUser,
+                     core::sha256_hex(admin_password.reveal()));
   for (const auto& u : users) out += fmt::format("user {} {}\n", u.name, acl_rules(u));
   return out;
 }

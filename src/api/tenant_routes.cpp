@@ -1,0 +1,139 @@
+// REST routes for tenants and apply. Part of the one route table (routes.cpp).
+#include "api/routes.h"
+#include "spec/loader.h"
+
+namespace ballast::api {
+namespace {
+
+using security::Permission;
+
+app::Actor actor_of(const Request& r) { return app::Actor{r.principal.id}; }
+
+Response ok(nlohmann::json body, int status = 200) {
+  return Response::json(std::move(body), status);
+}
+
+const nlohmann::json kNamePattern = {{"type", "string"},
+                                     {"pattern", "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"}};
+const nlohmann::json kDomain = {
+    {"type", "string"}, {"maxLength", 253}, {"pattern", "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"}};
+
+nlohmann::json create_schema() {
+  return {{"type", "object"},
+          {"required", {"name", "plan"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"name", kNamePattern},
+            {"tier", {{"type", "string"}, {"enum", {"shared", "dedicated"}}}},
+            {"pool", kNamePattern},
+            {"stack", kNamePattern},
+            {"plan", kNamePattern},
+            {"domains", {{"type", "array"}, {"items", kDomain}, {"maxItems", 50}}}}}};
+}
+
+nlohmann::json object_with(const char* key, nlohmann::json schema) {
+  return {{"type", "object"},
+          {"required", {key}},
+          {"additionalProperties", false},
+          {"properties", {{key, std::move(schema)}}}};
+}
+
+nlohmann::json delete_schema() {
+  nlohmann::json schema = object_with("confirm", {{"type", "string"}, {"maxLength", 63}});
+  schema["properties"]["reason"] = {{"type", "string"}, {"maxLength", 500}};
+  return schema;
+}
+
+nlohmann::json apply_schema() {
+  nlohmann::json properties = {{"spec_yaml", {{"type", "string"}, {"maxLength", 1048576}}},
+                               {"file", {{"type", "string"}, {"maxLength", 4096}}},
+                               {"allow_delete", {{"type", "boolean"}}}};
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
+}
+
+}  // namespace
+
+std::vector<Route> tenant_routes(const RouteContext& c) {
+  auto& p = c.platform;
+  return {
+      Route{"GET", "/api/v1/tenants", "listTenants", "list tenants", Permission::kRead, "", nullptr,
+            [&p](const Request&) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_list());
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants", "createTenant", "create a tenant", Permission::kOperate, "",
+            create_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_create(r.body, actor_of(r)));
+              return ok(json, 201);
+            }},
+      Route{"GET", "/api/v1/tenants/{name}", "getTenant", "show a tenant", Permission::kRead,
+            "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_show(r.params.at("name")));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/suspend", "suspendTenant", "suspend a tenant",
+            Permission::kOperate, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.tenant_suspend(r.params.at("name"), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/resume", "resumeTenant", "resume a tenant",
+            Permission::kOperate, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.tenant_resume(r.params.at("name"), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"PUT", "/api/v1/tenants/{name}/plan", "setTenantPlan", "change a tenant's plan",
+            Permission::kOperate, "name", object_with("plan", kNamePattern),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json, p.tenant_set_plan(r.params.at("name"), r.body["plan"], actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/domains", "addTenantDomain", "add a domain to a tenant",
+            Permission::kOperate, "name", object_with("domain", kDomain),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.tenant_add_domain(r.params.at("name"), r.body["domain"], actor_of(r)));
+              return ok(json);
+            }},
+      Route{"DELETE", "/api/v1/tenants/{name}/domains/{domain}", "removeTenantDomain",
+            "remove a domain from a tenant", Permission::kOperate, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.tenant_remove_domain(r.params.at("name"), r.params.at("domain"), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"DELETE", "/api/v1/tenants/{name}", "deleteTenant",
+            "delete a tenant (its data goes to the trash)", Permission::kAdmin, "name",
+            delete_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              const app::DeleteRequest request{r.body.value("confirm", ""),
+                                               r.body.value("reason", "")};
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.tenant_delete(r.params.at("name"), request, actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/apply", "apply", "apply a spec to the platform", Permission::kOperate,
+            "", apply_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              reconcile::ApplyOptions options{r.body.value("allow_delete", false)};
+              std::optional<spec::Spec> next;
+              if (r.body.contains("spec_yaml")) {
+                BALLAST_ASSIGN_OR_RETURN(next, spec::parse(r.body["spec_yaml"].get<std::string>(),
+                                                           r.body.value("file", "ballast.yaml")));
+              }
+              BALLAST_ASSIGN_OR_RETURN(auto report,
+                                       p.apply(next ? &*next : nullptr, options, actor_of(r)));
+              return ok(reconcile::to_json(report), report.is_ok() ? 200 : 500);
+            }},
+  };
+}
+
+}  // namespace ballast::api

@@ -1,0 +1,64 @@
+// Tenant operations on the embedded platform: every layer of a tenant (PostgreSQL role and
+// database, Redis ACL user, file store, proxy routes, catalog record) made, changed or removed.
+// Each operation is idempotent and reports what it did. Used by `apply` and by the tenant API.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.h"
+#include "runtime/local/local_runtime.h"
+#include "spec/model.h"
+
+namespace ballast::reconcile {
+
+enum class Outcome { kUnchanged, kCreated, kUpdated, kDeleted };
+std::string_view to_string(Outcome outcome);
+
+// Measured usage against the plan.
+struct Usage {
+  std::uint64_t db_bytes = 0;
+  std::uint64_t filestore_bytes = 0;
+  std::uint64_t db_quota_bytes = 0;
+  std::uint64_t filestore_quota_bytes = 0;
+  [[nodiscard]] bool is_over_quota() const {
+    return (db_quota_bytes > 0 && db_bytes > db_quota_bytes) ||
+           (filestore_quota_bytes > 0 && filestore_bytes > filestore_quota_bytes);
+  }
+};
+
+class TenantOps final {
+ public:
+  TenantOps(const spec::Spec& spec, catalog::Catalog& catalog,
+            runtime::local::LocalRuntime& runtime)
+      : spec_(spec), catalog_(catalog), runtime_(runtime) {}
+
+  // Creates whatever layer is missing (and repairs drift); kCreated when the tenant is new.
+  core::Result<Outcome> ensure(const spec::Tenant& tenant);
+  core::Result<Outcome> set_state(const std::string& name, catalog::TenantState state);
+  core::Result<Outcome> set_plan(const std::string& name, const std::string& plan);
+  core::Result<Outcome> add_domain(const std::string& name, const std::string& domain);
+  core::Result<Outcome> remove_domain(const std::string& name, const std::string& domain);
+  // Dumps the database and moves the file store into the trash (kept trash_retention), then
+  // drops the database, role, Redis user and routes. Returns the trash folder.
+  core::Result<std::string> remove(const std::string& name);
+  // What is missing on the real components: "database role", "route x.example", …
+  core::Result<std::vector<std::string>> drift(const catalog::TenantRecord& tenant);
+  core::Result<Usage> usage(const catalog::TenantRecord& tenant);
+  // Purges trash folders older than the spec's trash_retention; their names.
+  core::Result<std::vector<std::string>> purge_trash(core::SystemTime now);
+
+ private:
+  core::Status provision(const catalog::TenantRecord& record);
+  core::Result<const spec::Plan*> plan_of(const std::string& plan);
+  const spec::Spec& spec_;
+  catalog::Catalog& catalog_;
+  runtime::local::LocalRuntime& runtime_;
+};
+
+// A tenant described by the API or CLI, checked against the spec like a spec tenant would be.
+core::Result<spec::Tenant> tenant_from_request(const spec::Spec& spec, const nlohmann::json& body);
+
+}  // namespace ballast::reconcile

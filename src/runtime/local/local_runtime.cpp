@@ -1,0 +1,203 @@
+#include "runtime/local/local_runtime.h"
+
+#include "components/postgres/cluster.h"
+#include "components/postgres/databases.h"
+#include "components/redis/server.h"
+#include "core/crypto.h"
+#include "core/file.h"
+
+namespace ballast::runtime::local {
+
+namespace pg = components::postgres;
+namespace rd = components::redis;
+namespace hp = components::haproxy;
+
+namespace {
+
+struct HostSettings {
+  spec::PostgresSettings postgres;
+  spec::RedisSettings redis;
+};
+
+HostSettings settings_of(const spec::Spec& spec, const HostRef& host) {
+  HostSettings s;
+  s.postgres.shared_buffers = spec::ByteSize{128ULL << 20};
+  s.redis.maxmemory = spec::ByteSize{256ULL << 20};
+  if (host.kind == HostRef::Kind::kPool) {
+    if (const auto* p = spec.find_pool(host.name)) s = {p->postgres, p->redis};
+  } else if (const auto* st = spec.find_stack(host.name)) {
+    s = {st->postgres, st->redis};
+  }
+  return s;
+}
+
+}  // namespace
+
+LocalRuntime::LocalRuntime(const spec::Spec& spec, catalog::Catalog& catalog,
+                           const core::Clock& clock, core::Identity identity)
+    : spec_(spec),
+      catalog_(catalog),
+      clock_(clock),
+      identity_(std::move(identity)),
+      layout_{catalog.state_dir()},
+      supervisor_(catalog, clock) {}
+
+HostRef LocalRuntime::host_of(const catalog::TenantRecord& tenant) {
+  if (tenant.tier == spec::Tier::kDedicated) return HostRef{HostRef::Kind::kStack, tenant.stack};
+  return HostRef{HostRef::Kind::kPool, tenant.pool};
+}
+
+core::Status LocalRuntime::prepare() {
+  // The component user must traverse the state directory to reach its own folders; the
+  // files holding secrets stay 0600.
+  const mode_t traverse = identity_.is_caller ? 0700 : 0711;
+  BALLAST_TRY(core::ensure_dir(layout_.root, traverse));
+  BALLAST_TRY(core::ensure_dir(layout_.data(), traverse));
+  BALLAST_TRY(core::ensure_dir(layout_.data() / "tenants", traverse));
+  BALLAST_TRY(core::ensure_dir(layout_.run(), traverse));
+  BALLAST_TRY(core::ensure_dir(layout_.logs(), 0700));
+  return core::ensure_dir(layout_.trash(), 0700);
+}
+
+core::Result<core::Secret> LocalRuntime::secret(const std::string& scope, const std::string& name) {
+  return catalog_.secrets().get_or_create(scope, name, [] { return core::random_token(24); });
+}
+
+core::Result<std::uint16_t> LocalRuntime::postgres_port(const HostRef& host) {
+  return catalog_.components().allocate_port(postgres_name(host),
+                                             settings_of(spec_, host).postgres.port);
+}
+
+core::Result<std::uint16_t> LocalRuntime::redis_port(const HostRef& host) {
+  return catalog_.components().allocate_port(redis_name(host), settings_of(spec_, host).redis.port);
+}
+
+core::Result<std::uint16_t> LocalRuntime::proxy_stats_port() {
+  return catalog_.components().allocate_port("platform/haproxy-stats");
+}
+
+core::Status LocalRuntime::start_postgres(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "postgres_admin_password"));
+  const auto settings = settings_of(spec_, host);
+  pg::ClusterConfig config{layout_.pg_data(host),
+                           layout_.pg_socket_dir(host),
+                           port,
+                           settings.postgres.max_connections,
+                           settings.postgres.shared_buffers,
+                           {},
+                           {}};
+  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
+  for (const auto& t : tenants) {
+    const HostRef h = host_of(t);
+    if (h.kind == host.kind && h.name == host.name) config.grants.push_back({t.name, t.name});
+  }
+  if (!pg::is_initialised(config.data_dir)) BALLAST_TRY(pg::initdb(config, password, identity_));
+  BALLAST_TRY(pg::write_config(config, identity_));
+  const auto log_file = layout_.log_of(postgres_name(host));
+  ServiceSpec service{postgres_name(host),      "postgres", host.owner(), port,
+                      config.data_dir.string(), log_file};
+  service.command = [config, identity = identity_, log_file] {
+    return pg::server_command(config, identity, log_file);
+  };
+  service.probe = [config, password]() -> core::Status {
+    BALLAST_TRY(pg::Connection::open(pg::admin_params(config, password)));
+    return core::ok();
+  };
+  service.find_running = [data = config.data_dir] { return pg::running_pid(data); };
+  service.stop_signal = SIGINT;  // fast shutdown
+  return supervisor_.start(std::move(service));
+}
+
+core::Status LocalRuntime::start_redis(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, redis_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "redis_admin_password"));
+  const auto settings = settings_of(spec_, host);
+  const auto dir = layout_.redis_dir(host);
+  rd::ServerConfig config{dir,
+                          dir / "redis.conf",
+                          dir / "users.acl",
+                          dir / "redis.pid",
+                          port,
+                          settings.redis.maxmemory,
+                          settings.redis.maxmemory_policy};
+  BALLAST_TRY(rd::write_config(config, identity_));
+  if (!std::filesystem::exists(config.acl_file)) {
+    BALLAST_TRY(rd::write_acl(config, password, {}, identity_));
+  }
+  const auto log_file = layout_.log_of(redis_name(host));
+  ServiceSpec service{redis_name(host), "redis", host.owner(), port, dir.string(), log_file};
+  service.command = [config, identity = identity_, log_file] {
+    return rd::server_command(config, identity, log_file);
+  };
+  service.probe = [port, password]() -> core::Status {
+    BALLAST_ASSIGN_OR_RETURN(auto client,
+                             rd::Client::connect("127.0.0.1", port, rd::kAdminUser, password));
+    return client.ping();
+  };
+  service.find_running = [pid_file = config.pid_file]() -> std::optional<pid_t> {
+    auto text = core::read_file(pid_file, 64);
+    if (!text.has_value()) return std::nullopt;
+    const auto pid = static_cast<pid_t>(std::atol(text->c_str()));
+    return core::process_exists(pid) ? std::optional<pid_t>(pid) : std::nullopt;
+  };
+  return supervisor_.start(std::move(service));
+}
+
+core::Status LocalRuntime::ensure_host(const HostRef& host) {
+  BALLAST_TRY(core::ensure_dir(layout_.host_dir(host), 0700));
+  BALLAST_TRY(core::chown_path(layout_.host_dir(host), identity_.uid, identity_.gid));
+  BALLAST_TRY(start_postgres(host));
+  BALLAST_TRY(start_redis(host));
+  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  BALLAST_TRY(pg::ensure_template(admin, pg::kTemplateDatabase));
+  return sync_host_access(host);
+}
+
+core::Result<pg::Connection> LocalRuntime::postgres_admin(const HostRef& host,
+                                                          const std::string& database) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "postgres_admin_password"));
+  pg::ConnectionParams params{layout_.pg_socket_dir(host).string(), port, pg::kAdminRole, password,
+                              database};
+  return pg::Connection::open(params);
+}
+
+core::Result<rd::Client> LocalRuntime::redis_admin(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, redis_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "redis_admin_password"));
+  return rd::Client::connect("127.0.0.1", port, rd::kAdminUser, password);
+}
+
+core::Status LocalRuntime::sync_host_access(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
+  const auto settings = settings_of(spec_, host);
+  pg::ClusterConfig config{layout_.pg_data(host),
+                           layout_.pg_socket_dir(host),
+                           port,
+                           settings.postgres.max_connections,
+                           settings.postgres.shared_buffers,
+                           {},
+                           {}};
+  std::vector<rd::AclUser> users;
+  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
+  for (const auto& t : tenants) {
+    const HostRef h = host_of(t);
+    if (h.kind != host.kind || h.name != host.name) continue;
+    config.grants.push_back({t.name, t.name});
+    BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret("tenant/" + t.name, "redis_password"));
+    users.push_back({t.name, t.name, redis_password, t.state != catalog::TenantState::kSuspended});
+  }
+  BALLAST_TRY(pg::write_config(config, identity_));
+  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  BALLAST_TRY(admin.exec("SELECT pg_reload_conf()"));
+  const auto dir = layout_.redis_dir(host);
+  BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret(host.owner(), "redis_admin_password"));
+  rd::ServerConfig redis_config{
+      dir, dir / "redis.conf", dir / "users.acl", dir / "redis.pid", 0, {}, {}};
+  BALLAST_TRY(rd::write_acl(redis_config, redis_password, users, identity_));
+  BALLAST_ASSIGN_OR_RETURN(auto redis, redis_admin(host));
+  return redis.acl_load();
+}
+
+}  // namespace ballast::runtime::local

@@ -1,0 +1,75 @@
+// The embedded single-host target: the real PostgreSQL, Redis and HAProxy of the platform,
+// laid out in the state directory and kept running by the supervisor. Operations are
+// idempotent: calling one twice changes nothing the second time.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "components/haproxy/config.h"
+#include "components/postgres/connection.h"
+#include "components/redis/client.h"
+#include "core/identity.h"
+#include "runtime/local/layout.h"
+#include "runtime/local/supervisor.h"
+#include "spec/model.h"
+
+namespace ballast::runtime::local {
+
+class LocalRuntime final {
+ public:
+  LocalRuntime(const spec::Spec& spec, catalog::Catalog& catalog, const core::Clock& clock,
+               core::Identity identity);
+
+  // Creates the state directory's folders with modes the component user can traverse.
+  core::Status prepare();
+  // A pool's or stack's PostgreSQL and Redis: ports, secrets, initdb (only when the data
+  // directory is new), config, running and ready, the template database.
+  core::Status ensure_host(const HostRef& host);
+  // The proxy: config, maps from the catalog, running and ready.
+  core::Status ensure_proxy();
+  // Starts (or adopts) every host recorded in the catalog, and the proxy.
+  core::Status start_recorded();
+  // Rewrites pg_hba.conf (reload) and the Redis ACL file (ACL LOAD) from the catalog's
+  // tenants on `host`.
+  core::Status sync_host_access(const HostRef& host);
+  // Makes HAProxy's live maps and map files equal the catalog's tenants; entries changed.
+  core::Result<int> sync_routes();
+  // What HAProxy's live maps say now (for drift checks).
+  core::Result<std::map<std::string, std::string>> live_hosts_map();
+
+  core::Result<components::postgres::Connection> postgres_admin(
+      const HostRef& host, const std::string& database = "postgres");
+  core::Result<components::redis::Client> redis_admin(const HostRef& host);
+  core::Result<std::uint16_t> postgres_port(const HostRef& host);
+  core::Result<std::uint16_t> redis_port(const HostRef& host);
+  core::Result<std::uint16_t> proxy_stats_port();
+
+  void tick() { supervisor_.tick(); }
+  void stop_all() { supervisor_.stop_all(); }
+  void detach_all() { supervisor_.detach_all(); }
+  Supervisor& supervisor() { return supervisor_; }
+  [[nodiscard]] const Layout& layout() const { return layout_; }
+  [[nodiscard]] const core::Identity& identity() const { return identity_; }
+  [[nodiscard]] const spec::Spec& spec() const { return spec_; }
+  [[nodiscard]] const core::Clock& clock() const { return clock_; }
+  // The host a tenant record lives on.
+  static HostRef host_of(const catalog::TenantRecord& tenant);
+
+ private:
+  core::Result<core::Secret> secret(const std::string& scope, const std::string& name);
+  core::Status start_postgres(const HostRef& host);
+  core::Status start_redis(const HostRef& host);
+  core::Result<std::vector<components::haproxy::Route>> routes();
+  components::haproxy::ProxyConfig proxy_config(std::uint16_t stats_port) const;
+
+  const spec::Spec& spec_;
+  catalog::Catalog& catalog_;
+  const core::Clock& clock_;
+  core::Identity identity_;
+  Layout layout_;
+  Supervisor supervisor_;
+};
+
+}  // namespace ballast::runtime::local

@@ -1,0 +1,116 @@
+// LocalRuntime: the proxy half (HAProxy config, routes from the catalog, live map sync).
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "components/haproxy/runtime_api.h"
+#include "core/file.h"
+#include "runtime/local/local_runtime.h"
+
+namespace ballast::runtime::local {
+
+namespace hp = components::haproxy;
+
+namespace {
+
+std::uint32_t requests_per_10s(const std::string& plan_json) {
+  const auto plan = nlohmann::json::parse(plan_json, nullptr, false);
+  if (!plan.is_object() || !plan.contains("request_rate")) return 500;
+  auto rate = spec::parse_rate(plan["request_rate"].get<std::string>());
+  if (!rate.has_value()) return 500;
+  return static_cast<std::uint32_t>(std::ceil(rate->per_second() * 10.0));
+}
+
+}  // namespace
+
+hp::ProxyConfig LocalRuntime::proxy_config(std::uint16_t stats_port) const {
+  return hp::ProxyConfig{layout_.proxy_dir(), layout_.proxy_socket(),
+                         layout_.proxy_run() / "haproxy.pid", spec_.platform.ingress.http,
+                         stats_port};
+}
+
+core::Result<std::vector<hp::Route>> LocalRuntime::routes() {
+  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
+  std::vector<hp::Route> out;
+  for (const auto& t : tenants) {
+    hp::Route r;
+    r.tenant = t.name;
+    r.domains = t.domains;
+    r.state = t.state == catalog::TenantState::kSuspended ? hp::RouteState::kSuspended
+                                                          : hp::RouteState::kUndeployed;
+    r.requests_per_10s = requests_per_10s(t.plan_json);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+core::Status LocalRuntime::ensure_proxy() {
+  BALLAST_ASSIGN_OR_RETURN(const auto stats_port, proxy_stats_port());
+  const auto config = proxy_config(stats_port);
+  BALLAST_ASSIGN_OR_RETURN(auto current, routes());
+  BALLAST_TRY(core::ensure_dir(config.dir, 0750));
+  BALLAST_TRY(core::ensure_dir(layout_.proxy_run(), 0700));
+  BALLAST_TRY(core::chown_path(layout_.proxy_run(), identity_.uid, identity_.gid));
+  BALLAST_TRY(hp::write_all(config, current, identity_));
+  BALLAST_TRY(hp::check_config(config));
+  const auto log_file = layout_.log_of(kProxyName);
+  ServiceSpec service{kProxyName,          "haproxy", "platform", spec_.platform.ingress.http.port,
+                      config.dir.string(), log_file};
+  service.command = [config, identity = identity_, log_file] {
+    return hp::server_command(config, identity, log_file);
+  };
+  service.probe = [socket = config.socket]() -> core::Status {
+    BALLAST_ASSIGN_OR_RETURN(auto answer, hp::RuntimeApi(socket).send("show info"));
+    if (answer.find("Name: HAProxy") == std::string::npos) {
+      return core::make_error(core::ErrorCode::kUnavailable, "HAProxy's stats socket is not ready");
+    }
+    return core::ok();
+  };
+  service.find_running = [pid_file = config.pid_file]() -> std::optional<pid_t> {
+    auto text = core::read_file(pid_file, 64);
+    if (!text.has_value()) return std::nullopt;
+    const auto pid = static_cast<pid_t>(std::atol(text->c_str()));
+    return core::process_exists(pid) ? std::optional<pid_t>(pid) : std::nullopt;
+  };
+  service.stop_signal = SIGUSR1;  // soft stop: finish the requests in flight
+  BALLAST_TRY(supervisor_.start(std::move(service)));
+  BALLAST_TRY(sync_routes());
+  return core::ok();
+}
+
+core::Result<int> LocalRuntime::sync_routes() {
+  BALLAST_ASSIGN_OR_RETURN(const auto stats_port, proxy_stats_port());
+  const auto config = proxy_config(stats_port);
+  BALLAST_ASSIGN_OR_RETURN(auto current, routes());
+  const hp::RuntimeApi api(config.socket);
+  int changed = 0;
+  for (const auto& [name, text] : hp::render_maps(current)) {
+    const auto file = hp::map_file(config, name);
+    BALLAST_TRY(core::write_file_atomic(file, text, 0640));
+    BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
+    BALLAST_ASSIGN_OR_RETURN(const int n, api.sync_map(file, hp::parse_map(text)));
+    changed += n;
+  }
+  return changed;
+}
+
+core::Result<std::map<std::string, std::string>> LocalRuntime::live_hosts_map() {
+  BALLAST_ASSIGN_OR_RETURN(const auto stats_port, proxy_stats_port());
+  const auto config = proxy_config(stats_port);
+  return hp::RuntimeApi(config.socket).show_map(hp::map_file(config, "hosts.map"));
+}
+
+core::Status LocalRuntime::start_recorded() {
+  BALLAST_TRY(prepare());
+  BALLAST_ASSIGN_OR_RETURN(auto components, catalog_.components().list());
+  for (const auto& c : components) {
+    if (c.kind != "postgres") continue;
+    const bool is_pool = c.owner.rfind("pool/", 0) == 0;
+    const HostRef host{is_pool ? HostRef::Kind::kPool : HostRef::Kind::kStack,
+                       c.owner.substr(is_pool ? 5 : 6)};
+    BALLAST_TRY(ensure_host(host));
+  }
+  return ensure_proxy();
+}
+
+}  // namespace ballast::runtime::local
