@@ -48,6 +48,8 @@ class Platform final {
   // deleting anything.
   core::Result<reconcile::ApplyReport> start_runtime(const core::Identity& identity);
   [[nodiscard]] bool has_runtime() const { return runtime_ != nullptr; }
+  // The embedded runtime once started (null before); for probes, metrics and tests.
+  runtime::local::LocalRuntime* runtime() { return runtime_.get(); }
   // Supervision and periodic jobs (quota measurements, trash purge); the control loop calls
   // it about once a second.
   void tick();

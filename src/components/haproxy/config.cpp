@@ -77,16 +77,7 @@ std::string render_config(const ProxyConfig& c) {
       "  http-request return status 403 content-type \"text/html; charset=utf-8\" file {} if "
       "{{ path_beg /web/database/ }} || {{ path /web/database }}\n",
       page("database-manager.html"));
-  out += fmt::format("  http-request set-var(txn.state) var(txn.tenant),map({},undeployed)\n",
-                     map("state.map"));
-  for (const auto& [state, file] :
-       {std::pair{"suspended", "suspended.html"}, std::pair{"undeployed", "not-deployed.html"},
-        std::pair{"maintenance", "maintenance.html"}}) {
-    out += fmt::format(
-        "  http-request return status 503 content-type \"text/html; charset=utf-8\" file {} if "
-        "{{ var(txn.state) -m str {} }}\n",
-        page(file), state);
-  }
+  // Rate limits count every request to a tenant, whatever it is answered with.
   out += "  http-request set-var(txn.src) src\n";
   out += "  http-request track-sc0 var(txn.tenant),concat(@,txn.src) table st_rate\n";
   out += "  http-request track-sc1 var(txn.tenant) table st_tenant\n";
@@ -97,6 +88,16 @@ std::string render_config(const ProxyConfig& c) {
       "  http-request return status 429 content-type \"text/html; charset=utf-8\" file {} if "
       "{{ var(txn.rate),sub(txn.limit) gt 0 }}\n",
       page("rate-limited.html"));
+  out += fmt::format("  http-request set-var(txn.state) var(txn.tenant),map({},undeployed)\n",
+                     map("state.map"));
+  for (const auto& [state, file] :
+       {std::pair{"suspended", "suspended.html"}, std::pair{"undeployed", "not-deployed.html"},
+        std::pair{"maintenance", "maintenance.html"}}) {
+    out += fmt::format(
+        "  http-request return status 503 content-type \"text/html; charset=utf-8\" file {} if "
+        "{{ var(txn.state) -m str {} }}\n",
+        page(file), state);
+  }
   out +=
       fmt::format("  http-request set-var(txn.addr) var(txn.tenant),map({})\n", map("address.map"));
   out += fmt::format(
