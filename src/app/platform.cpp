@@ -78,12 +78,14 @@ core::Result<reconcile::Observed> Platform::observe() {
     if (c.owner.rfind("stack/", 0) == 0) observed.stacks.insert(c.owner.substr(6));
   }
   BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_->tenants().list());
+  std::map<std::string, std::vector<std::string>> drift;
+  if (ops_) {
+    BALLAST_ASSIGN_OR_RETURN(drift, ops_->drift_all(tenants));
+  }
   for (auto& t : tenants) {
     const std::string name = t.name;
     auto& o = observed.tenants[name];
-    if (ops_) {
-      BALLAST_ASSIGN_OR_RETURN(o.missing, ops_->drift(t));
-    }
+    o.missing = std::move(drift[name]);
     o.record = std::move(t);
   }
   return observed;

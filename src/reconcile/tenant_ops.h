@@ -3,6 +3,7 @@
 // Each operation is idempotent and reports what it did. Used by `apply` and by the tenant API.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ class TenantOps final {
   core::Result<std::string> remove(const std::string& name);
   // What is missing on the real components: "database role", "route x.example", …
   core::Result<std::vector<std::string>> drift(const catalog::TenantRecord& tenant);
+  // The same for many tenants at once: one query per component, not per tenant.
+  core::Result<std::map<std::string, std::vector<std::string>>> drift_all(
+      const std::vector<catalog::TenantRecord>& tenants);
   core::Result<Usage> usage(const catalog::TenantRecord& tenant);
   // Purges trash folders older than the spec's trash_retention; their names.
   core::Result<std::vector<std::string>> purge_trash(core::SystemTime now);

@@ -1,5 +1,7 @@
 // TenantOps: removal into the trash, drift, usage, trash purging, and API requests.
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -83,35 +85,74 @@ core::Result<std::string> TenantOps::remove(const std::string& name) {
 }
 
 core::Result<std::vector<std::string>> TenantOps::drift(const catalog::TenantRecord& t) {
-  std::vector<std::string> missing;
-  const HostRef host = runtime::local::LocalRuntime::host_of(t);
-  auto admin = runtime_.postgres_admin(host);
-  if (!admin.has_value()) {
-    missing.push_back(fmt::format("PostgreSQL of {}", host.owner()));
-    return missing;
+  BALLAST_ASSIGN_OR_RETURN(auto all, drift_all({t}));
+  return all[t.name];
+}
+
+namespace {
+
+// What one database host has, read once for all its tenants.
+struct HostFacts {
+  std::optional<std::set<std::string>> roles;
+  std::optional<std::set<std::string>> databases;
+  std::optional<std::set<std::string>> redis_users;
+};
+
+std::set<std::string> column(const pg::Rows& rows) {
+  std::set<std::string> out;
+  for (const auto& row : rows.values) out.insert(row.at(0));
+  return out;
+}
+
+HostFacts read_host(runtime::local::LocalRuntime& runtime, const HostRef& host) {
+  HostFacts facts;
+  if (auto admin = runtime.postgres_admin(host); admin.has_value()) {
+    if (auto roles = admin->query("SELECT rolname FROM pg_roles")) facts.roles = column(*roles);
+    if (auto dbs = admin->query("SELECT datname FROM pg_database")) facts.databases = column(*dbs);
   }
-  BALLAST_ASSIGN_OR_RETURN(const bool role, pg::role_exists(*admin, t.name));
-  if (!role) missing.emplace_back("database role");
-  BALLAST_ASSIGN_OR_RETURN(const bool db, pg::database_exists(*admin, t.name));
-  if (!db) missing.emplace_back("database");
-  auto redis = runtime_.redis_admin(host);
-  if (!redis.has_value()) {
-    missing.push_back(fmt::format("Redis of {}", host.owner()));
-  } else {
-    BALLAST_ASSIGN_OR_RETURN(auto user, redis->command({"ACL", "GETUSER", t.name}));
-    if (user.is_nil || user.is_error) missing.emplace_back("redis user");
-  }
-  if (!fs::exists(runtime_.layout().filestore(t.name))) missing.emplace_back("file store");
-  auto routes = runtime_.live_hosts_map();
-  if (!routes.has_value()) {
-    missing.emplace_back("proxy");
-  } else {
-    for (const auto& d : t.domains) {
-      auto it = routes->find(d);
-      if (it == routes->end() || it->second != t.name) missing.push_back("route " + d);
+  if (auto redis = runtime.redis_admin(host); redis.has_value()) {
+    if (auto users = redis->command({"ACL", "USERS"}); users.has_value() && !users->is_error) {
+      facts.redis_users = std::set<std::string>(users->values.begin(), users->values.end());
     }
   }
-  return missing;
+  return facts;
+}
+
+}  // namespace
+
+core::Result<std::map<std::string, std::vector<std::string>>> TenantOps::drift_all(
+    const std::vector<catalog::TenantRecord>& tenants) {
+  std::map<std::string, HostFacts> hosts;
+  auto routes = runtime_.live_hosts_map();
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& t : tenants) {
+    const HostRef host = runtime::local::LocalRuntime::host_of(t);
+    auto it = hosts.find(host.owner());
+    if (it == hosts.end()) it = hosts.emplace(host.owner(), read_host(runtime_, host)).first;
+    const HostFacts& f = it->second;
+    auto& missing = out[t.name];
+    if (!f.roles) {
+      missing.push_back(fmt::format("PostgreSQL of {}", host.owner()));
+    } else {
+      if (f.roles->count(t.name) == 0) missing.emplace_back("database role");
+      if (f.databases->count(t.name) == 0) missing.emplace_back("database");
+    }
+    if (!f.redis_users) {
+      missing.push_back(fmt::format("Redis of {}", host.owner()));
+    } else if (f.redis_users->count(t.name) == 0) {
+      missing.emplace_back("redis user");
+    }
+    if (!fs::exists(runtime_.layout().filestore(t.name))) missing.emplace_back("file store");
+    if (!routes.has_value()) {
+      missing.emplace_back("proxy");
+      continue;
+    }
+    for (const auto& d : t.domains) {
+      auto route = routes->find(d);
+      if (route == routes->end() || route->second != t.name) missing.push_back("route " + d);
+    }
+  }
+  return out;
 }
 
 core::Result<Usage> TenantOps::usage(const catalog::TenantRecord& t) {

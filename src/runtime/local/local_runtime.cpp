@@ -145,6 +145,9 @@ core::Status LocalRuntime::start_redis(const HostRef& host) {
 }
 
 core::Status LocalRuntime::ensure_host(const HostRef& host) {
+  if (supervisor_.is_running(postgres_name(host)) && supervisor_.is_running(redis_name(host))) {
+    return core::ok();  // configured and ready; access is synced by the caller when it changes
+  }
   BALLAST_TRY(core::ensure_dir(layout_.host_dir(host), 0700));
   BALLAST_TRY(core::chown_path(layout_.host_dir(host), identity_.uid, identity_.gid));
   BALLAST_TRY(start_postgres(host));

@@ -45,6 +45,8 @@ core::Result<std::vector<hp::Route>> LocalRuntime::routes() {
 }
 
 core::Status LocalRuntime::ensure_proxy() {
+  if (supervisor_.is_running(kProxyName))
+    return sync_routes().and_then([](int) { return core::ok(); });
   BALLAST_ASSIGN_OR_RETURN(const auto stats_port, proxy_stats_port());
   const auto config = proxy_config(stats_port);
   BALLAST_ASSIGN_OR_RETURN(auto current, routes());
