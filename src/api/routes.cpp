@@ -2,6 +2,7 @@
 
 #include "api/openapi.h"
 #include "core/clock.h"
+#include "spec/loader.h"
 
 namespace ballast::api {
 namespace {
@@ -9,6 +10,15 @@ namespace {
 using security::Permission;
 
 app::Actor actor_of(const Request& request) { return app::Actor{request.principal.id}; }
+
+nlohmann::json spec_body_schema() {
+  nlohmann::json properties = {{"spec_yaml", {{"type", "string"}, {"maxLength", 1048576}}},
+                               {"file", {{"type", "string"}, {"maxLength", 4096}}}};
+  return {{"type", "object"},
+          {"required", {"spec_yaml"}},
+          {"additionalProperties", false},
+          {"properties", properties}};
+}
 
 nlohmann::json audit_json(const catalog::AuditEntry& e) {
   return {{"seq", e.seq},
@@ -41,6 +51,15 @@ std::vector<Route> platform_routes(const RouteContext& c) {
             nullptr,
             [&platform](const Request&) -> core::Result<Response> {
               BALLAST_ASSIGN_OR_RETURN(auto plan, platform.plan());
+              return Response::json(reconcile::to_json(plan));
+            }},
+      Route{"POST", "/api/v1/plan", "planSpec", "show what applying a spec would change",
+            Permission::kRead, "", spec_body_schema(),
+            [&platform](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto next,
+                  spec::parse(r.body.value("spec_yaml", ""), r.body.value("file", "ballast.yaml")));
+              BALLAST_ASSIGN_OR_RETURN(auto plan, platform.plan_for(next));
               return Response::json(reconcile::to_json(plan));
             }},
       Route{"POST", "/api/v1/shutdown", "shutdown", "stop the daemon", Permission::kAdmin, "",

@@ -91,10 +91,12 @@ core::Result<reconcile::Observed> Platform::observe() {
   return observed;
 }
 
-core::Result<reconcile::Plan> Platform::plan() {
+core::Result<reconcile::Plan> Platform::plan() { return plan_for(spec_); }
+
+core::Result<reconcile::Plan> Platform::plan_for(const spec::Spec& next) {
   std::lock_guard lock(changes_);
   BALLAST_ASSIGN_OR_RETURN(auto observed, observe());
-  return reconcile::plan(spec_, observed);
+  return reconcile::plan(next, observed);
 }
 
 core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,

@@ -59,6 +59,8 @@ class Platform final {
   // What exists: the catalog, plus drift found on the live components when running.
   core::Result<reconcile::Observed> observe();
   core::Result<reconcile::Plan> plan();
+  // What apply would do with `next` (an edited spec), against what exists now.
+  core::Result<reconcile::Plan> plan_for(const spec::Spec& next);
   // Applies `next` (or the current spec); `next` must keep the state directory and addresses.
   core::Result<reconcile::ApplyReport> apply(const spec::Spec* next,
                                              const reconcile::ApplyOptions& options,

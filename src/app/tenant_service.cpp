@@ -38,17 +38,10 @@ core::Result<nlohmann::json> Platform::tenant_create(const nlohmann::json& reque
     BALLAST_TRY(audit(actor, "tenant.create", "tenant/" + name, core::Status(error), request));
     return error;
   }
-  // Recorded first with its origin, so apply never deletes a tenant it did not create.
-  catalog::TenantRecord record;
-  record.name = name;
-  record.tier = tenant->tier;
-  record.pool = tenant->pool;
-  record.stack = tenant->stack;
-  record.plan = tenant->plan;
-  record.origin = spec_.find_tenant(name) != nullptr ? "spec" : "api";
-  BALLAST_TRY(catalog_->tenants().save(record));
+  // Its origin is recorded, so apply never deletes a tenant it did not create.
+  const std::string origin = spec_.find_tenant(name) != nullptr ? "spec" : "api";
   return tenant_change(
-      name, "tenant.create", actor, [&] { return ops_->ensure(*tenant); }, request);
+      name, "tenant.create", actor, [&] { return ops_->ensure(*tenant, origin); }, request);
 }
 
 core::Result<nlohmann::json> Platform::tenant_list() {

@@ -43,6 +43,22 @@ core::Result<int> validate(const Context& ctx) {
 
 core::Result<int> plan(const Context& ctx) {
   BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
+  if (core::is_locked(app::StatePaths{spec.state_dir()}.lock())) {
+    // The daemon observes the live components too, so drift shows.
+    BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
+    BALLAST_ASSIGN_OR_RETURN(auto text_of_spec, core::read_file(ctx.spec_file));
+    BALLAST_ASSIGN_OR_RETURN(auto json, client.post("/api/v1/plan", {{"spec_yaml", text_of_spec},
+                                                                     {"file", ctx.spec_file}}));
+    std::string text =
+        fmt::format("Plan for '{}' (against the running platform):\n", spec.platform.name);
+    if (json["actions"].empty()) text += "No changes: the platform matches the spec.\n";
+    for (const auto& a : json["actions"]) {
+      text += fmt::format("  {} {}{}\n", a.value("guarded", false) ? "!" : "+",
+                          a.value("description", ""),
+                          a.value("guarded", false) ? "  [guarded: needs --allow-delete]" : "");
+    }
+    return ctx.emit(json, text);
+  }
   reconcile::Plan result;
   const bool has_state = std::filesystem::exists(spec.state_dir() / catalog::kCatalogFile);
   if (has_state) {

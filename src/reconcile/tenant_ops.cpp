@@ -61,7 +61,7 @@ core::Status TenantOps::provision(const catalog::TenantRecord& t) {
   return core::ok();
 }
 
-core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant) {
+core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant, const std::string& origin) {
   BALLAST_ASSIGN_OR_RETURN(auto existing, catalog_.tenants().find(tenant.name));
   BALLAST_ASSIGN_OR_RETURN(const spec::Plan* plan, plan_of(tenant.plan));
   catalog::TenantRecord record = existing.value_or(catalog::TenantRecord{});
@@ -73,7 +73,10 @@ core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant) {
   record.plan = tenant.plan;
   record.plan_json = plan_fingerprint(*plan);
   record.domains = tenant.domains;
-  if (is_new) record.state = catalog::TenantState::kProvisioning;
+  if (is_new) {
+    record.state = catalog::TenantState::kProvisioning;
+    record.origin = origin;
+  }
   if (is_new) BALLAST_TRY(catalog_.tenants().save(record));
   BALLAST_ASSIGN_OR_RETURN(auto missing, drift(record));
   const bool changed = is_new || existing->plan_json != record.plan_json ||

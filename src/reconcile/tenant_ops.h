@@ -37,7 +37,8 @@ class TenantOps final {
       : spec_(spec), catalog_(catalog), runtime_(runtime) {}
 
   // Creates whatever layer is missing (and repairs drift); kCreated when the tenant is new.
-  core::Result<Outcome> ensure(const spec::Tenant& tenant);
+  // `origin` ("spec" or "api") is recorded for a new tenant: apply deletes only the spec's.
+  core::Result<Outcome> ensure(const spec::Tenant& tenant, const std::string& origin = "spec");
   core::Result<Outcome> set_state(const std::string& name, catalog::TenantState state);
   core::Result<Outcome> set_plan(const std::string& name, const std::string& plan);
   core::Result<Outcome> add_domain(const std::string& name, const std::string& domain);
@@ -56,6 +57,8 @@ class TenantOps final {
 
  private:
   core::Status provision(const catalog::TenantRecord& record);
+  core::Status dump_and_drop(const catalog::TenantRecord& record,
+                             const std::filesystem::path& trash);
   core::Result<const spec::Plan*> plan_of(const std::string& plan);
   const spec::Spec& spec_;
   catalog::Catalog& catalog_;

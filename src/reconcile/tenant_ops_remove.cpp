@@ -40,18 +40,14 @@ std::string stamp(core::SystemTime t) {
 
 }  // namespace
 
-core::Result<std::string> TenantOps::remove(const std::string& name) {
-  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(name));
+core::Status TenantOps::dump_and_drop(const catalog::TenantRecord& record, const fs::path& trash) {
   const HostRef host = runtime::local::LocalRuntime::host_of(record);
-  const auto now = runtime_.clock().now();
-  const auto trash = runtime_.layout().trash() / (name + "@" + stamp(now));
-  BALLAST_TRY(core::ensure_dir(trash, 0700));
-  record.state = catalog::TenantState::kDeleting;
-  BALLAST_TRY(catalog_.tenants().save(record));
-  BALLAST_TRY(runtime_.sync_routes());  // stop serving first
+  const std::string& name = record.name;
   BALLAST_ASSIGN_OR_RETURN(auto admin, runtime_.postgres_admin(host));
   BALLAST_ASSIGN_OR_RETURN(const bool has_db, pg::database_exists(admin, name));
   if (has_db) {
+    // A suspended tenant's database refuses connections; the dump needs one.
+    BALLAST_TRY(pg::allow_connections(admin, name, true));
     BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
     BALLAST_ASSIGN_OR_RETURN(auto password,
                              catalog_.secrets().get(host.owner(), "postgres_admin_password"));
@@ -60,23 +56,47 @@ core::Result<std::string> TenantOps::remove(const std::string& name) {
                                 runtime_.layout().pg_socket_dir(host).string(), "-p",
                                 std::to_string(port), "-U", pg::kAdminRole, name},
                        .env = {{"PGPASSWORD", password.reveal()}}};
-    BALLAST_TRY(core::run_checked(dump, std::chrono::hours(2)));
+    auto dumped = core::run_checked(dump, std::chrono::hours(2));
+    if (!dumped.has_value()) {
+      (void)pg::allow_connections(admin, name, record.state != catalog::TenantState::kSuspended);
+      return std::move(dumped).error();
+    }
   }
-  const auto filestore = runtime_.layout().tenant_dir(name);
-  if (fs::exists(filestore)) {
+  const auto tenant_dir = runtime_.layout().tenant_dir(name);
+  if (fs::exists(tenant_dir)) {
     std::error_code ec;
-    fs::rename(filestore, trash / "tenant", ec);
-    if (ec) return core::errno_error(ec.value(), "moving the file store of", filestore);
+    fs::rename(tenant_dir, trash / "tenant", ec);
+    if (ec) return core::errno_error(ec.value(), "moving the file store of", tenant_dir);
   }
   const nlohmann::json manifest = {{"tenant", name},
                                    {"pool", record.pool},
                                    {"stack", record.stack},
                                    {"plan", record.plan},
                                    {"domains", record.domains},
-                                   {"deleted_at", core::format_rfc3339(now)}};
+                                   {"deleted_at", core::format_rfc3339(runtime_.clock().now())}};
   BALLAST_TRY(core::write_file_atomic(trash / "manifest.json", manifest.dump(2), 0600));
   BALLAST_TRY(pg::drop_database(admin, name));
-  BALLAST_TRY(pg::drop_role(admin, name));
+  return pg::drop_role(admin, name);
+}
+
+core::Result<std::string> TenantOps::remove(const std::string& name) {
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(name));
+  const auto trash = runtime_.layout().trash() / (name + "@" + stamp(runtime_.clock().now()));
+  BALLAST_TRY(core::ensure_dir(trash, 0700));
+  // Stop serving first; if the dump fails, the tenant goes back to how it was.
+  catalog::TenantRecord deleting = record;
+  deleting.state = catalog::TenantState::kDeleting;
+  BALLAST_TRY(catalog_.tenants().save(deleting));
+  BALLAST_TRY(runtime_.sync_routes());
+  auto dropped = dump_and_drop(record, trash);
+  if (!dropped.has_value()) {
+    (void)catalog_.tenants().save(record);
+    (void)runtime_.sync_routes();
+    std::error_code ec;
+    if (!fs::exists(trash / "tenant")) fs::remove_all(trash, ec);
+    return std::move(dropped).error().with_context("deleting tenant '" + name + "'");
+  }
+  const HostRef host = runtime::local::LocalRuntime::host_of(record);
   BALLAST_TRY(catalog_.tenants().remove(name));
   BALLAST_TRY(catalog_.secrets().remove_scope("tenant/" + name));
   BALLAST_TRY(runtime_.sync_host_access(host));

@@ -19,16 +19,25 @@ class DaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     api_port_ = free_port();
+    http_port_ = free_port();
+    write_spec("[{name: acme, pool: main, plan: small}]");
+  }
+  void write_spec(const std::string& tenants) {
     write_text(dir_ / "ballast.yaml", fmt::format(R"(platform:
   name: e2e
   state_dir: state
   ingress: {{base_domain: e2e.test, http: "127.0.0.1:{}"}}
   api: "127.0.0.1:{}"
-plans: [{{name: small}}]
+plans: [{{name: small}}, {{name: large, workers: 2}}]
 pools: [{{name: main}}]
-tenants: [{{name: acme, pool: main, plan: small}}]
+tenants: {}
 )",
-                                                  free_port(), api_port_));
+                                                  http_port_, api_port_, tenants));
+  }
+  int page_status(const std::string& host) {
+    httplib::Client client("127.0.0.1", http_port_);
+    auto r = client.Get("/", httplib::Headers{{"Host", host}});
+    return r ? r->status : -1;
   }
   void TearDown() override { run_ballast({"down"}, dir_.path()); }
 
@@ -41,6 +50,7 @@ tenants: [{{name: acme, pool: main, plan: small}}]
 
   TempDir dir_;
   std::uint16_t api_port_ = 0;
+  std::uint16_t http_port_ = 0;
 };
 
 TEST_F(DaemonTest, UpStatusApiDown) {
@@ -97,7 +107,59 @@ TEST_F(DaemonTest, UpStatusApiDown) {
   EXPECT_EQ(actions, expected);
 }
 
+TEST_F(DaemonTest, TenantsThroughTheCliAndApply) {
+  ASSERT_EQ(run_ballast({"up", "--detach"}, dir_.path()).exit_code, 0);
+  EXPECT_EQ(page_status("acme.e2e.test"), 503);
+  EXPECT_EQ(page_status("nobody.e2e.test"), 404);
+
+  auto created = run_ballast({"tenant", "create", "extra", "--plan", "small", "--domain",
+                              "erp.extra.test", "--output", "json"},
+                             dir_.path());
+  ASSERT_EQ(created.exit_code, 0) << created.err << created.out;
+  EXPECT_EQ(nlohmann::json::parse(created.out)["outcome"], "created");
+  EXPECT_EQ(page_status("erp.extra.test"), 503);
+  auto listed =
+      nlohmann::json::parse(run_ballast({"tenant", "list", "--output", "json"}, dir_.path()).out);
+  EXPECT_EQ(listed["tenants"].size(), 2U);
+  auto shown = run_ballast({"tenant", "show", "extra"}, dir_.path());
+  EXPECT_NE(shown.out.find("erp.extra.test"), std::string::npos) << shown.out;
+  auto missing = run_ballast({"tenant", "show", "nobody"}, dir_.path());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("tenant 'nobody' does not exist"), std::string::npos);
+  auto bad = run_ballast({"tenant", "create", "Bad_Name", "--plan", "small"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+
+  ASSERT_EQ(run_ballast({"tenant", "suspend", "extra"}, dir_.path()).exit_code, 0);
+  EXPECT_EQ(page_status("erp.extra.test"), 503);
+  ASSERT_EQ(run_ballast({"tenant", "set-plan", "extra", "large"}, dir_.path()).exit_code, 0);
+  auto unconfirmed = run_ballast({"tenant", "delete", "extra"}, dir_.path());
+  EXPECT_EQ(unconfirmed.exit_code, 2);
+  EXPECT_NE(unconfirmed.err.find("needs confirmation"), std::string::npos);
+  auto deleted = run_ballast(
+      {"tenant", "delete", "extra", "--confirm", "extra", "--reason", "test"}, dir_.path());
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(page_status("erp.extra.test"), 404);
+
+  write_spec("[{name: acme, pool: main, plan: small}, {name: beta, pool: main, plan: large}]");
+  auto plan = run_ballast({"plan"}, dir_.path());
+  EXPECT_NE(plan.out.find("create tenant 'beta'"), std::string::npos) << plan.out;
+  auto applied = run_ballast({"apply"}, dir_.path());
+  EXPECT_EQ(applied.exit_code, 0) << applied.err << applied.out;
+  EXPECT_NE(applied.out.find("created"), std::string::npos);
+  EXPECT_EQ(page_status("beta.e2e.test"), 503);
+  auto again = run_ballast({"apply"}, dir_.path());
+  EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
+
+  write_spec("[{name: beta, pool: main, plan: large}]");
+  auto guarded = run_ballast({"apply"}, dir_.path());
+  EXPECT_NE(guarded.out.find("skipped"), std::string::npos) << guarded.out;
+  EXPECT_EQ(page_status("acme.e2e.test"), 503) << "a guarded deletion must not be applied";
+}
+
 TEST_F(DaemonTest, SurvivesKillNineAtAnyMomentOfStartUp) {
+  write_spec(
+      "[{name: t1, pool: main, plan: small}, {name: t2, pool: main, plan: small},"
+      " {name: t3, pool: main, plan: small}, {name: t4, pool: main, plan: large}]");
   std::mt19937 random(42);
   // Kill points spread over the whole start-up: catalog migration, initdb, component starts,
   // tenant provisioning.
@@ -115,7 +177,7 @@ TEST_F(DaemonTest, SurvivesKillNineAtAnyMomentOfStartUp) {
   auto up = run_ballast({"up", "--detach"}, dir_.path());
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto status = nlohmann::json::parse(run_ballast({"status", "--output", "json"}, dir_.path()).out);
-  EXPECT_EQ(status["tenants"].size(), 1U);
+  EXPECT_EQ(status["tenants"].size(), 4U);
   EXPECT_EQ(status["pending_actions"], 0);
   ASSERT_EQ(run_ballast({"down"}, dir_.path()).exit_code, 0);
   core::SystemClock clock;
