@@ -28,7 +28,10 @@ core::Status Platform::require_runtime() const {
 core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identity& identity) {
   std::lock_guard lock(changes_);
   runtime_ = std::make_unique<runtime::local::LocalRuntime>(spec_, *catalog_, clock_, identity);
-  ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_);
+  app_ = std::make_unique<runtime::local::AppTier>(*runtime_, *catalog_);
+  runtime_->set_app_endpoints(
+      [app = app_.get()](const std::string& tenant) { return app->endpoints(tenant); });
+  ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_, app_.get());
   BALLAST_TRY(runtime_->start_recorded());
   return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
 }

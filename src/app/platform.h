@@ -16,6 +16,7 @@
 #include "reconcile/apply.h"
 #include "reconcile/plan.h"
 #include "reconcile/tenant_ops.h"
+#include "runtime/local/app_tier.h"
 #include "runtime/local/local_runtime.h"
 #include "spec/model.h"
 
@@ -100,6 +101,7 @@ class Platform final {
   const core::Clock& clock_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<runtime::local::LocalRuntime> runtime_;
+  std::unique_ptr<runtime::local::AppTier> app_;
   std::unique_ptr<reconcile::TenantOps> ops_;
   std::recursive_mutex changes_;
   core::SystemTime started_at_{};

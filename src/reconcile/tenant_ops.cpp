@@ -37,26 +37,52 @@ core::Result<const spec::Plan*> TenantOps::plan_of(const std::string& plan) {
   return p;
 }
 
-core::Status TenantOps::provision(const catalog::TenantRecord& t) {
+core::Status TenantOps::provision_database(const catalog::TenantRecord& t, const spec::Plan& plan) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   const std::string scope = "tenant/" + t.name;
   auto generate = [] { return core::random_token(24); };
   BALLAST_ASSIGN_OR_RETURN(auto db_password,
                            catalog_.secrets().get_or_create(scope, "db_password", generate));
-  BALLAST_TRY(catalog_.secrets().get_or_create(scope, "redis_password", generate));
-  BALLAST_ASSIGN_OR_RETURN(const spec::Plan* plan, plan_of(t.plan));
-  BALLAST_TRY(runtime_.ensure_host(host));
+  std::string template_db = pg::kTemplateDatabase;
+  if (has_app()) {
+    const spec::Tenant* in_spec = spec_.find_tenant(t.name);
+    BALLAST_ASSIGN_OR_RETURN(
+        template_db, app_->ensure_template(
+                         host, app_->modules_for(in_spec != nullptr ? in_spec->modules
+                                                                    : std::vector<std::string>{})));
+  }
   BALLAST_ASSIGN_OR_RETURN(auto admin, runtime_.postgres_admin(host));
   BALLAST_TRY(pg::ensure_role(admin, t.name, db_password));
-  BALLAST_TRY(
-      pg::ensure_database(admin, {t.name, t.name, plan->connections, pg::kTemplateDatabase}));
-  BALLAST_TRY(pg::allow_connections(admin, t.name, t.state != catalog::TenantState::kSuspended));
-  const auto filestore = runtime_.layout().filestore(t.name);
+  BALLAST_ASSIGN_OR_RETURN(
+      const bool created,
+      pg::ensure_database(admin, {t.name, t.name, plan.connections, template_db}));
+  if (created && has_app()) {
+    BALLAST_ASSIGN_OR_RETURN(auto admin_password, catalog_.secrets().get_or_create(
+                                                      scope, "odoo_admin_password", generate));
+    BALLAST_TRY(app_->adopt_clone(t, template_db, admin_password));
+  }
+  return pg::allow_connections(admin, t.name, t.state != catalog::TenantState::kSuspended);
+}
+
+core::Status TenantOps::provision(const catalog::TenantRecord& t) {
+  const HostRef host = runtime::local::LocalRuntime::host_of(t);
+  auto generate = [] { return core::random_token(24); };
+  BALLAST_TRY(catalog_.secrets().get_or_create("tenant/" + t.name, "redis_password", generate));
+  BALLAST_ASSIGN_OR_RETURN(const spec::Plan* plan, plan_of(t.plan));
+  BALLAST_TRY(runtime_.ensure_host(host));
+  BALLAST_TRY(provision_database(t, *plan));
   BALLAST_TRY(core::ensure_dir(runtime_.layout().tenant_dir(t.name), 0700));
-  BALLAST_TRY(core::ensure_dir(filestore, 0700));
+  BALLAST_TRY(core::ensure_dir(runtime_.layout().filestore(t.name), 0700));
   const auto& id = runtime_.identity();
   BALLAST_TRY(core::chown_path(runtime_.layout().tenant_dir(t.name), id.uid, id.gid, true));
   BALLAST_TRY(runtime_.sync_host_access(host));
+  if (has_app()) {
+    if (t.state == catalog::TenantState::kActive) {
+      BALLAST_TRY(app_->start(t));
+    } else {
+      BALLAST_TRY(app_->stop(t.name));
+    }
+  }
   BALLAST_TRY(runtime_.ensure_proxy());
   return core::ok();
 }

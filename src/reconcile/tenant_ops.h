@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
+#include "runtime/local/app_tier.h"
 #include "runtime/local/local_runtime.h"
 #include "spec/model.h"
 
@@ -32,9 +33,10 @@ struct Usage {
 
 class TenantOps final {
  public:
+  // `app` may be null: tenants then get an empty database and no application.
   TenantOps(const spec::Spec& spec, catalog::Catalog& catalog,
-            runtime::local::LocalRuntime& runtime)
-      : spec_(spec), catalog_(catalog), runtime_(runtime) {}
+            runtime::local::LocalRuntime& runtime, runtime::local::AppTier* app)
+      : spec_(spec), catalog_(catalog), runtime_(runtime), app_(app) {}
 
   // Creates whatever layer is missing (and repairs drift); kCreated when the tenant is new.
   // `origin` ("spec" or "api") is recorded for a new tenant: apply deletes only the spec's.
@@ -57,12 +59,15 @@ class TenantOps final {
 
  private:
   core::Status provision(const catalog::TenantRecord& record);
+  core::Status provision_database(const catalog::TenantRecord& record, const spec::Plan& plan);
+  [[nodiscard]] bool has_app() const { return app_ != nullptr && app_->is_configured(); }
   core::Status dump_and_drop(const catalog::TenantRecord& record,
                              const std::filesystem::path& trash);
   core::Result<const spec::Plan*> plan_of(const std::string& plan);
   const spec::Spec& spec_;
   catalog::Catalog& catalog_;
   runtime::local::LocalRuntime& runtime_;
+  runtime::local::AppTier* app_;
 };
 
 // A tenant described by the API or CLI, checked against the spec like a spec tenant would be.

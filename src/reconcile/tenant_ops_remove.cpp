@@ -88,9 +88,11 @@ core::Result<std::string> TenantOps::remove(const std::string& name) {
   deleting.state = catalog::TenantState::kDeleting;
   BALLAST_TRY(catalog_.tenants().save(deleting));
   BALLAST_TRY(runtime_.sync_routes());
+  if (has_app()) BALLAST_TRY(app_->stop(name));
   auto dropped = dump_and_drop(record, trash);
   if (!dropped.has_value()) {
     (void)catalog_.tenants().save(record);
+    if (has_app() && record.state == catalog::TenantState::kActive) (void)app_->start(record);
     (void)runtime_.sync_routes();
     std::error_code ec;
     if (!fs::exists(trash / "tenant")) fs::remove_all(trash, ec);
@@ -163,6 +165,10 @@ core::Result<std::map<std::string, std::vector<std::string>>> TenantOps::drift_a
       missing.emplace_back("redis user");
     }
     if (!fs::exists(runtime_.layout().filestore(t.name))) missing.emplace_back("file store");
+    if (has_app() && t.state == catalog::TenantState::kActive &&
+        !runtime_.supervisor().is_running(runtime::local::AppTier::component_name(t.name))) {
+      missing.emplace_back("application");
+    }
     if (!routes.has_value()) {
       missing.emplace_back("proxy");
       continue;

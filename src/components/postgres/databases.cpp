@@ -38,7 +38,7 @@ core::Status ensure_role(Connection& admin, const std::string& role, const core:
                   admin.quote_identifier(role), admin.quote_literal(verifier)));
 }
 
-core::Status ensure_database(Connection& admin, const TenantDatabase& db) {
+core::Result<bool> ensure_database(Connection& admin, const TenantDatabase& db) {
   BALLAST_ASSIGN_OR_RETURN(const bool exists, database_exists(admin, db.name));
   const std::string name = admin.quote_identifier(db.name);
   if (!exists) {
@@ -51,7 +51,9 @@ core::Status ensure_database(Connection& admin, const TenantDatabase& db) {
         fmt::format("ALTER DATABASE {} OWNER TO {}", name, admin.quote_identifier(db.role))));
     BALLAST_TRY(set_connection_limit(admin, db.name, db.connection_limit));
   }
-  return admin.exec(fmt::format("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC", name));
+  BALLAST_TRY(
+      admin.exec(fmt::format("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC", name)));
+  return !exists;
 }
 
 core::Status set_connection_limit(Connection& admin, const std::string& database,

@@ -23,8 +23,9 @@ core::Status ensure_template(Connection& admin, const std::string& name);
 // Creates the role (or resets its password) from a SCRAM verifier computed client-side.
 core::Status ensure_role(Connection& admin, const std::string& role, const core::Secret& password);
 // Creates the database from the template with STRATEGY FILE_COPY (no WAL flood), owned by the
-// role, CONNECT revoked from PUBLIC; updates the connection limit when it exists.
-core::Status ensure_database(Connection& admin, const TenantDatabase& db);
+// role, CONNECT revoked from PUBLIC; updates the connection limit when it exists. True when
+// it was created now.
+core::Result<bool> ensure_database(Connection& admin, const TenantDatabase& db);
 core::Status set_connection_limit(Connection& admin, const std::string& database,
                                   std::uint32_t limit);
 // Terminates sessions then drops; absent objects are fine.

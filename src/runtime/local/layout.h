@@ -39,8 +39,15 @@ struct Layout {
   [[nodiscard]] fs::path tenant_dir(const std::string& tenant) const {
     return data() / "tenants" / tenant;
   }
+  // Odoo's data_dir: filestore/<db>/ and sessions/.
+  [[nodiscard]] fs::path odoo_data(const std::string& tenant) const {
+    return tenant_dir(tenant) / "odoo";
+  }
   [[nodiscard]] fs::path filestore(const std::string& tenant) const {
-    return tenant_dir(tenant) / "filestore";
+    return odoo_data(tenant) / "filestore" / tenant;
+  }
+  [[nodiscard]] fs::path templates_dir(const HostRef& h) const {
+    return host_dir(h) / "odoo-templates";
   }
   [[nodiscard]] fs::path log_of(const std::string& component) const;  // "pool/main/postgres"
 };

@@ -191,8 +191,13 @@ core::Status LocalRuntime::sync_host_access(const HostRef& host) {
     BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret("tenant/" + t.name, "redis_password"));
     users.push_back({t.name, t.name, redis_password, t.state != catalog::TenantState::kSuspended});
   }
-  BALLAST_TRY(pg::write_config(config, identity_));
   BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  // Template databases built by the app tier admit their builder role, and only it.
+  BALLAST_ASSIGN_OR_RETURN(auto templates,
+                           admin.query("SELECT datname FROM pg_database WHERE datname LIKE "
+                                       "'ballast\\_odoo\\_%'"));
+  for (const auto& row : templates.values) config.grants.push_back({row.at(0), "ballast_odoo"});
+  BALLAST_TRY(pg::write_config(config, identity_));
   BALLAST_TRY(admin.exec("SELECT pg_reload_conf()"));
   const auto dir = layout_.redis_dir(host);
   BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret(host.owner(), "redis_admin_password"));

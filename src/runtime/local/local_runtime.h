@@ -3,7 +3,11 @@
 // idempotent: calling one twice changes nothing the second time.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -16,6 +20,12 @@
 #include "spec/model.h"
 
 namespace ballast::runtime::local {
+
+// Ports of a running tenant application, for the proxy's routes.
+struct AppEndpoints {
+  std::uint16_t http_port = 0;
+  std::uint16_t websocket_port = 0;
+};
 
 class LocalRuntime final {
  public:
@@ -54,6 +64,12 @@ class LocalRuntime final {
   [[nodiscard]] const core::Identity& identity() const { return identity_; }
   [[nodiscard]] const spec::Spec& spec() const { return spec_; }
   [[nodiscard]] const core::Clock& clock() const { return clock_; }
+  // Where a tenant's application answers, when it runs (set by the app tier).
+  void set_app_endpoints(std::function<std::optional<AppEndpoints>(const std::string&)> lookup) {
+    app_endpoints_ = std::move(lookup);
+  }
+  // Tenants answered with the maintenance page (during upgrades).
+  void set_maintenance(const std::string& tenant, bool on);
   // The host a tenant record lives on.
   static HostRef host_of(const catalog::TenantRecord& tenant);
 
@@ -70,6 +86,9 @@ class LocalRuntime final {
   core::Identity identity_;
   Layout layout_;
   Supervisor supervisor_;
+  std::function<std::optional<AppEndpoints>(const std::string&)> app_endpoints_;
+  std::mutex maintenance_mutex_;
+  std::set<std::string> maintenance_;
 };
 
 }  // namespace ballast::runtime::local

@@ -38,6 +38,16 @@ core::Result<std::vector<hp::Route>> LocalRuntime::routes() {
     r.domains = t.domains;
     r.state = t.state == catalog::TenantState::kSuspended ? hp::RouteState::kSuspended
                                                           : hp::RouteState::kUndeployed;
+    const auto app = app_endpoints_ ? app_endpoints_(t.name) : std::nullopt;
+    if (app && t.state == catalog::TenantState::kActive) {
+      r.state = hp::RouteState::kActive;
+      r.http_address = "127.0.0.1:" + std::to_string(app->http_port);
+      r.websocket_address = "127.0.0.1:" + std::to_string(app->websocket_port);
+    }
+    {
+      std::lock_guard lock(maintenance_mutex_);
+      if (maintenance_.count(t.name) != 0) r.state = hp::RouteState::kMaintenance;
+    }
     r.requests_per_10s = requests_per_10s(t.plan_json);
     out.push_back(std::move(r));
   }
@@ -78,6 +88,15 @@ core::Status LocalRuntime::ensure_proxy() {
   BALLAST_TRY(supervisor_.start(std::move(service)));
   BALLAST_TRY(sync_routes());
   return core::ok();
+}
+
+void LocalRuntime::set_maintenance(const std::string& tenant, bool on) {
+  std::lock_guard lock(maintenance_mutex_);
+  if (on) {
+    maintenance_.insert(tenant);
+  } else {
+    maintenance_.erase(tenant);
+  }
 }
 
 core::Result<int> LocalRuntime::sync_routes() {

@@ -1,0 +1,223 @@
+#include "runtime/local/app_tier.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include "components/odoo/password.h"
+#include "components/postgres/cluster.h"
+#include "components/postgres/databases.h"
+#include "core/crypto.h"
+#include "core/file.h"
+
+namespace ballast::runtime::local {
+
+namespace pg = components::postgres;
+namespace od = components::odoo;
+
+namespace {
+
+constexpr const char* kTemplateRole = "ballast_odoo";
+
+core::Status http_health(std::uint16_t port) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(5, 0);
+  auto r = client.Get("/web/health");
+  if (!r || r->status != 200) {
+    return core::make_error(core::ErrorCode::kUnavailable,
+                            "/web/health on port {} does not answer 200", port);
+  }
+  return core::ok();
+}
+
+std::string set_parameter_sql() {
+  return "WITH updated AS (UPDATE ir_config_parameter SET value = $2 WHERE key = $1 RETURNING 1) "
+         "INSERT INTO ir_config_parameter (key, value) SELECT $1, $2 "
+         "WHERE NOT EXISTS (SELECT 1 FROM updated)";
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> AppTier::source() const {
+  const auto& configured = runtime_.spec().platform.odoo.source;
+  if (!configured.empty()) return runtime_.spec().resolve(configured);
+  const char* env = std::getenv("BALLAST_ODOO_SRC");
+  if (env != nullptr && *env != '\0') return std::filesystem::absolute(env).lexically_normal();
+  return std::nullopt;
+}
+
+std::vector<std::string> AppTier::modules_for(const std::vector<std::string>& extra) const {
+  std::set<std::string> all(runtime_.spec().platform.odoo.modules.begin(),
+                            runtime_.spec().platform.odoo.modules.end());
+  all.insert(extra.begin(), extra.end());
+  return {all.begin(), all.end()};
+}
+
+std::filesystem::path AppTier::config_file(const std::string& tenant) const {
+  return runtime_.layout().tenant_dir(tenant) / "odoo.conf";
+}
+
+core::Result<std::string> AppTier::ensure_template(const HostRef& host,
+                                                   std::vector<std::string> modules) {
+  BALLAST_ASSIGN_OR_RETURN(auto admin, runtime_.postgres_admin(host));
+  std::sort(modules.begin(), modules.end());
+  std::string joined;
+  for (const auto& m : modules) joined += m + ",";
+  const std::string version(spec::to_string(runtime_.spec().platform.odoo.version));
+  const std::string name = fmt::format("ballast_odoo_{}_{}", version.substr(0, version.find('.')),
+                                       core::sha256_hex(version + ":" + joined).substr(0, 10));
+  auto done = admin.query("SELECT datistemplate FROM pg_database WHERE datname = $1", {name});
+  if (!done.has_value()) return std::move(done).error();
+  if (!done->empty() && done->at(0, 0) == "t") return name;
+  // Built half-way by a process that died: start over.
+  BALLAST_TRY(pg::drop_database(admin, name));
+  BALLAST_ASSIGN_OR_RETURN(auto password,
+                           catalog_.secrets().get_or_create(host.owner(), "odoo_template_password",
+                                                            [] { return core::random_token(24); }));
+  BALLAST_TRY(pg::ensure_role(admin, kTemplateRole, password));
+  BALLAST_TRY(
+      admin.exec(fmt::format("CREATE DATABASE {} OWNER {} TEMPLATE template0 ENCODING 'UTF8'",
+                             admin.quote_identifier(name), kTemplateRole)));
+  BALLAST_TRY(runtime_.sync_host_access(host));  // lets the template role into its database
+  const auto data_dir = runtime_.layout().templates_dir(host);
+  BALLAST_TRY(core::ensure_dir(data_dir, 0700));
+  const auto& id = runtime_.identity();
+  BALLAST_TRY(core::chown_path(data_dir, id.uid, id.gid));
+  BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
+  BALLAST_ASSIGN_OR_RETURN(const auto http_port, catalog::free_loopback_port());
+  od::OdooConfig config{*source(),
+                        {},
+                        runtime_.layout().pg_socket_dir(host).string(),
+                        port,
+                        kTemplateRole,
+                        password,
+                        name,
+                        core::random_token(24),
+                        http_port,
+                        0};
+  config.data_dir = data_dir;
+  for (const auto& extra : runtime_.spec().platform.odoo.addons_paths) {
+    config.addons_paths.push_back(runtime_.spec().resolve(extra));
+  }
+  const auto conf = data_dir / (name + ".conf");
+  BALLAST_TRY(od::write(config, conf, id));
+  auto built = core::run_checked(od::init_command(config, conf, id, "-i", modules),
+                                 std::chrono::minutes(30));
+  std::filesystem::remove(conf);
+  if (!built.has_value()) return std::move(built).error().with_context("building template " + name);
+  BALLAST_TRY(
+      admin.exec(fmt::format("ALTER DATABASE {} IS_TEMPLATE true", admin.quote_identifier(name))));
+  return name;
+}
+
+core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
+                                  const std::string& template_db,
+                                  const core::Secret& admin_password) {
+  const HostRef host = LocalRuntime::host_of(tenant);
+  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, tenant.name));
+  BALLAST_TRY(db.exec(
+      fmt::format("REASSIGN OWNED BY {} TO {}", kTemplateRole, db.quote_identifier(tenant.name))));
+  const std::string base_url =
+      "http://" + (tenant.domains.empty() ? tenant.name : tenant.domains.front());
+  const std::vector<std::pair<std::string, std::string>> parameters = {
+      {"database.uuid", core::hex_encode(core::random_bytes(16))},
+      {"database.secret", core::random_token(32).reveal()},
+      {"database.create_date", core::format_rfc3339(runtime_.clock().now())},
+      {"web.base.url", base_url}};
+  for (const auto& [key, value] : parameters)
+    BALLAST_TRY(db.exec(set_parameter_sql(), {key, value}));
+  BALLAST_TRY(db.exec("UPDATE res_users SET password = $1 WHERE login = 'admin'",
+                      {od::hash_password(admin_password)}));
+  const auto from = runtime_.layout().templates_dir(host) / "filestore" / template_db;
+  const auto to = runtime_.layout().filestore(tenant.name);
+  if (std::filesystem::exists(from)) {
+    std::error_code ec;
+    std::filesystem::create_directories(to.parent_path(), ec);
+    // Content-addressed files never change in place: hard links copy them for free.
+    std::filesystem::copy(from, to,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::create_hard_links |
+                              std::filesystem::copy_options::skip_existing,
+                          ec);
+    if (ec) return core::errno_error(ec.value(), "copying the template file store to", to);
+  }
+  const auto& id = runtime_.identity();
+  return core::chown_path(runtime_.layout().tenant_dir(tenant.name), id.uid, id.gid, true);
+}
+
+core::Result<od::OdooConfig> AppTier::config_for(const catalog::TenantRecord& t) {
+  const HostRef host = LocalRuntime::host_of(t);
+  const std::string scope = "tenant/" + t.name;
+  auto generate = [] { return core::random_token(24); };
+  BALLAST_ASSIGN_OR_RETURN(auto db_password,
+                           catalog_.secrets().get_or_create(scope, "db_password", generate));
+  BALLAST_ASSIGN_OR_RETURN(
+      auto master, catalog_.secrets().get_or_create(scope, "odoo_master_password", generate));
+  BALLAST_ASSIGN_OR_RETURN(const auto pg_port, runtime_.postgres_port(host));
+  auto& ports = catalog_.components();
+  BALLAST_ASSIGN_OR_RETURN(const auto http, ports.allocate_port(component_name(t.name) + "-http"));
+  BALLAST_ASSIGN_OR_RETURN(const auto gevent,
+                           ports.allocate_port(component_name(t.name) + "-gevent"));
+  od::OdooConfig config{*source(), {},     runtime_.layout().pg_socket_dir(host).string(),
+                        pg_port,   t.name, db_password,
+                        t.name,    master, http,
+                        gevent};
+  for (const auto& extra : runtime_.spec().platform.odoo.addons_paths) {
+    config.addons_paths.push_back(runtime_.spec().resolve(extra));
+  }
+  if (const spec::Plan* plan = runtime_.spec().find_plan(t.plan)) {
+    config.workers = plan->workers;
+    config.cron_threads = plan->cron_workers;
+    config.memory_bytes = plan->memory.bytes;
+  }
+  config.data_dir = runtime_.layout().odoo_data(t.name);
+  return config;
+}
+
+core::Status AppTier::start(const catalog::TenantRecord& t) {
+  BALLAST_ASSIGN_OR_RETURN(auto config, config_for(t));
+  const auto& id = runtime_.identity();
+  BALLAST_TRY(core::ensure_dir(config.data_dir, 0700));
+  BALLAST_TRY(core::chown_path(config.data_dir, id.uid, id.gid));
+  const auto file = config_file(t.name);
+  BALLAST_TRY(od::write(config, file, id));
+  const auto log_file = runtime_.layout().log_of(component_name(t.name));
+  ServiceSpec service{component_name(t.name),   "odoo",  "tenant/" + t.name, config.http_port,
+                      config.data_dir.string(), log_file};
+  service.command = [config, file, id, log_file] {
+    return od::server_command(config, file, id, log_file);
+  };
+  service.probe = [config]() -> core::Status {
+    BALLAST_TRY(http_health(config.http_port));
+    if (config.workers > 0) BALLAST_TRY(http_health(config.gevent_port));
+    return core::ok();
+  };
+  service.ready_timeout = std::chrono::seconds(120);
+  return runtime_.supervisor().start(std::move(service));
+}
+
+core::Status AppTier::stop(const std::string& tenant) {
+  return runtime_.supervisor().stop(component_name(tenant));
+}
+
+std::optional<AppEndpoints> AppTier::endpoints(const std::string& tenant) {
+  if (!runtime_.supervisor().is_running(component_name(tenant))) return std::nullopt;
+  auto record = catalog_.tenants().find(tenant);
+  if (!record.has_value() || !record->has_value()) return std::nullopt;
+  auto config = config_for(**record);
+  if (!config.has_value()) return std::nullopt;
+  return AppEndpoints{config->http_port, od::websocket_port(*config)};
+}
+
+core::Status AppTier::run_odoo(const catalog::TenantRecord& tenant, core::Command command,
+                               std::chrono::seconds timeout) {
+  (void)tenant;
+  BALLAST_TRY(core::run_checked(std::move(command), timeout));
+  return core::ok();
+}
+
+}  // namespace ballast::runtime::local

@@ -1,0 +1,53 @@
+// The Odoo application tier of the embedded platform: template databases built once with Odoo
+// per host and module set, tenants cloned from them in seconds, and each tenant's Odoo process
+// group (threaded, or prefork + gevent) supervised and routed by the proxy.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "components/odoo/config.h"
+#include "runtime/local/local_runtime.h"
+
+namespace ballast::runtime::local {
+
+class AppTier final {
+ public:
+  AppTier(LocalRuntime& runtime, catalog::Catalog& catalog)
+      : runtime_(runtime), catalog_(catalog) {}
+
+  // The Odoo tree: platform.odoo.source, else $BALLAST_ODOO_SRC; nullopt when none.
+  [[nodiscard]] std::optional<std::filesystem::path> source() const;
+  [[nodiscard]] bool is_configured() const { return source().has_value(); }
+
+  // Builds (once) the template database of `modules` on `host` with odoo-bin -i; its name.
+  core::Result<std::string> ensure_template(const HostRef& host, std::vector<std::string> modules);
+  // After CREATE DATABASE … TEMPLATE: hands every object to the tenant's role, gives the copy
+  // its own database.uuid and secret, web.base.url and admin password, and copies the file store.
+  core::Status adopt_clone(const catalog::TenantRecord& tenant, const std::string& template_db,
+                           const core::Secret& admin_password);
+  // Writes the tenant's odoo.conf and runs its processes until /web/health answers.
+  core::Status start(const catalog::TenantRecord& tenant);
+  core::Status stop(const std::string& tenant);
+  // Where the proxy sends the tenant's traffic, when its application runs.
+  std::optional<AppEndpoints> endpoints(const std::string& tenant);
+  // The configuration of a tenant's application (ports allocated and kept).
+  core::Result<components::odoo::OdooConfig> config_for(const catalog::TenantRecord& tenant);
+  // Runs odoo-bin with the tenant's config and extra arguments to completion (-u, neutralize).
+  core::Status run_odoo(const catalog::TenantRecord& tenant, core::Command command,
+                        std::chrono::seconds timeout);
+  // The modules every tenant of the spec gets plus `extra`, sorted and unique.
+  [[nodiscard]] std::vector<std::string> modules_for(const std::vector<std::string>& extra) const;
+
+  static std::string component_name(const std::string& tenant) {
+    return "tenant/" + tenant + "/odoo";
+  }
+  std::filesystem::path config_file(const std::string& tenant) const;
+
+ private:
+  LocalRuntime& runtime_;
+  catalog::Catalog& catalog_;
+};
+
+}  // namespace ballast::runtime::local
