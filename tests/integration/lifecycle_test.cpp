@@ -142,7 +142,7 @@ TEST_F(LifecycleTest, ApiTenantsSurviveApplyAndDeleteGoesToTheTrash) {
   ASSERT_TRUE(deleted.has_value()) << deleted.error().to_string();
   const std::filesystem::path trash = (*deleted)["trash"].get<std::string>();
   EXPECT_TRUE(std::filesystem::exists(trash / "database.dump"));
-  EXPECT_TRUE(std::filesystem::exists(trash / "tenant" / "filestore"));
+  EXPECT_TRUE(std::filesystem::exists(trash / "tenant" / "odoo" / "filestore" / "adhoc"));
   EXPECT_TRUE(std::filesystem::exists(trash / "manifest.json"));
   auto admin = runtime().postgres_admin(kMain).value();
   EXPECT_FALSE(pg::database_exists(admin, "adhoc").value());
