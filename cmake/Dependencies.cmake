@@ -21,11 +21,12 @@ pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 pkg_check_modules(GIT2 REQUIRED IMPORTED_TARGET libgit2)
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 
 # Third-party headers are SYSTEM so our warnings-as-errors never fire inside them.
 foreach(target PkgConfig::HTTPLIB PkgConfig::LIBPQ PkgConfig::HIREDIS PkgConfig::SODIUM
                PkgConfig::ZSTD PkgConfig::ARCHIVE PkgConfig::OATH PkgConfig::ARGON2
-               PkgConfig::GIT2)
+               PkgConfig::GIT2 PkgConfig::LIBXML2)
   get_target_property(dirs ${target} INTERFACE_INCLUDE_DIRECTORIES)
   if(dirs)
     set_target_properties(${target} PROPERTIES INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${dirs}")

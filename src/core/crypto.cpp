@@ -26,6 +26,23 @@ std::string sha256_hex(std::string_view data) {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
+Sha256::Sha256() {
+  ensure_sodium();
+  static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(state_));
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256::update(std::string_view data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), bytes_of(data),
+                            data.size());
+}
+
+std::string Sha256::finish() {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest.data());
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 std::string hex_encode(std::string_view bytes) {
   std::string out(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), bytes_of(bytes), bytes.size());

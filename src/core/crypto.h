@@ -18,6 +18,18 @@ Result<std::string> hex_decode(std::string_view hex);
 std::string base64_encode(std::string_view bytes);
 Result<std::string> base64_decode(std::string_view text);
 
+// Incremental SHA-256, for streams.
+class Sha256 final {
+ public:
+  Sha256();
+  void update(std::string_view data);
+  // Lower-case hex; the object may not be updated afterwards.
+  std::string finish();
+
+ private:
+  alignas(16) unsigned char state_[256];
+};
+
 // Cryptographically secure random bytes.
 std::string random_bytes(std::size_t count);
 // A random secret of `bytes` entropy, URL-safe (letters, digits, '-' and '_').
