@@ -18,5 +18,6 @@ struct RouteContext {
 std::vector<Route> build_routes(RouteContext context);
 // Parts of the table, by area.
 std::vector<Route> tenant_routes(const RouteContext& context);
+std::vector<Route> backup_routes(const RouteContext& context);
 
 }  // namespace ballast::api

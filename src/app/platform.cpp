@@ -32,6 +32,7 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
   runtime_->set_app_endpoints(
       [app = app_.get()](const std::string& tenant) { return app->endpoints(tenant); });
   ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_, app_.get());
+  backups_ = std::make_unique<backup::TenantBackups>(*catalog_, *runtime_);
   BALLAST_TRY(runtime_->start_recorded());
   return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
 }

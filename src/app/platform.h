@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backup/repository/repository.h"
+#include "backup/tenant_backup.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
 #include "core/identity.h"
@@ -31,6 +33,17 @@ struct Actor {
 struct DeleteRequest {
   std::string confirm;  // must equal the tenant's name
   std::string reason;
+};
+
+// What `ballast restore` asks for.
+struct RestoreRequest {
+  std::string tenant;
+  std::string to = "latest";  // a backup id, or "latest"
+  std::string as;             // restore into a new tenant of this name (the default)
+  bool in_place = false;      // or replace the live tenant (needs confirm == tenant)
+  std::string confirm;
+  std::string reason;
+  std::string repository;  // default: the tenant's primary repository
 };
 
 class Platform final {
@@ -83,6 +96,18 @@ class Platform final {
   core::Result<nlohmann::json> tenant_delete(const std::string& name, const DeleteRequest& request,
                                              const Actor& actor);
 
+  // Backups (Ballast's encrypted streaming tenant backups) and restores.
+  core::Result<nlohmann::json> backup_create(const std::string& tenant,
+                                             const std::string& repository,
+                                             const std::string& reason, const Actor& actor,
+                                             const backup::ProgressFn& progress = nullptr);
+  core::Result<nlohmann::json> backup_list(const std::string& tenant,
+                                           const std::string& repository);
+  core::Result<nlohmann::json> backup_verify(const std::string& tenant, const std::string& id,
+                                             const std::string& repository, const Actor& actor);
+  core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
+                                       const backup::ProgressFn& progress = nullptr);
+
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
                      const core::Status& outcome, nlohmann::json detail = nlohmann::json::object());
@@ -90,6 +115,13 @@ class Platform final {
  private:
   Platform(spec::Spec spec, const core::Clock& clock) : spec_(std::move(spec)), clock_(clock) {}
   core::Status require_runtime() const;
+  // The repository a tenant's backups go to: `name`, else its pool's or stack's first.
+  core::Result<std::pair<std::string, std::unique_ptr<backup::Repository>>> repository_for(
+      const catalog::TenantRecord& tenant, const std::string& name);
+  core::Result<backup::Manifest> pick_backup(const std::string& tenant, const std::string& to,
+                                             backup::Repository& repository);
+  core::Status restore_in_place(const catalog::TenantRecord& live, const backup::Manifest& manifest,
+                                backup::Repository& repository, const backup::ProgressFn& progress);
   void measure_quotas();
   // Runs a tenant change: serialised, audited, JSON of the tenant afterwards.
   core::Result<nlohmann::json> tenant_change(
@@ -103,6 +135,7 @@ class Platform final {
   std::unique_ptr<runtime::local::LocalRuntime> runtime_;
   std::unique_ptr<runtime::local::AppTier> app_;
   std::unique_ptr<reconcile::TenantOps> ops_;
+  std::unique_ptr<backup::TenantBackups> backups_;
   std::recursive_mutex changes_;
   core::SystemTime started_at_{};
   core::SteadyTime next_quota_check_{};

@@ -58,6 +58,7 @@ core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path
   catalog->secrets_ = std::make_unique<SecretStore>(db, clock, std::move(box));
   catalog->events_ = std::make_unique<EventStore>(db, clock);
   catalog->audit_ = std::make_unique<AuditLog>(db, clock, state_dir / "audit.head");
+  catalog->backups_ = std::make_unique<BackupStore>(db);
   return catalog;
 }
 

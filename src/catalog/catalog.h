@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "catalog/audit_log.h"
+#include "catalog/backup_store.h"
 #include "catalog/component_store.h"
 #include "catalog/event_store.h"
 #include "catalog/secret_store.h"
@@ -33,6 +34,7 @@ class Catalog final {
   SecretStore& secrets() { return *secrets_; }
   EventStore& events() { return *events_; }
   AuditLog& audit() { return *audit_; }
+  BackupStore& backups() { return *backups_; }
   Database& db() { return *db_; }
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
 
@@ -45,6 +47,7 @@ class Catalog final {
   std::unique_ptr<SecretStore> secrets_;
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<BackupStore> backups_;
 };
 
 }  // namespace ballast::catalog

@@ -81,9 +81,30 @@ constexpr std::string_view kTenantOrigin = R"sql(
 ALTER TABLE tenants ADD COLUMN origin TEXT NOT NULL DEFAULT 'spec' CHECK (origin IN ('spec', 'api'));
 )sql";
 
+// Backups of every kind, with what they cost and what they cover.
+constexpr std::string_view kBackups = R"sql(
+CREATE TABLE backups (
+  id           TEXT PRIMARY KEY,
+  subject      TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  repository   TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'expired')),
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  size_bytes   INTEGER NOT NULL DEFAULT 0,
+  stored_bytes INTEGER NOT NULL DEFAULT 0,
+  lsn          TEXT NOT NULL DEFAULT '',
+  point_in_time TEXT NOT NULL DEFAULT '',
+  error        TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX backups_subject ON backups (subject, started_at);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
+    Migration{3, "backups", kBackups},
 };
 
 }  // namespace

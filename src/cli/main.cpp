@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add_spec_commands(app, ctx);
   add_daemon_commands(app, ctx);
   add_tenant_commands(app, ctx);
+  add_backup_commands(app, ctx);
   add_audit_commands(app, ctx);
   try {
     app.parse(argc, argv);

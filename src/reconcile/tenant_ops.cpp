@@ -37,14 +37,15 @@ core::Result<const spec::Plan*> TenantOps::plan_of(const std::string& plan) {
   return p;
 }
 
-core::Status TenantOps::provision_database(const catalog::TenantRecord& t, const spec::Plan& plan) {
+core::Status TenantOps::provision_database(const catalog::TenantRecord& t, const spec::Plan& plan,
+                                           Seed seed) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   const std::string scope = "tenant/" + t.name;
   auto generate = [] { return core::random_token(24); };
   BALLAST_ASSIGN_OR_RETURN(auto db_password,
                            catalog_.secrets().get_or_create(scope, "db_password", generate));
-  std::string template_db = pg::kTemplateDatabase;
-  if (has_app()) {
+  std::string template_db = seed == Seed::kEmpty ? "template0" : pg::kTemplateDatabase;
+  if (has_app() && seed == Seed::kTemplate) {
     const spec::Tenant* in_spec = spec_.find_tenant(t.name);
     BALLAST_ASSIGN_OR_RETURN(
         template_db, app_->ensure_template(
@@ -56,7 +57,7 @@ core::Status TenantOps::provision_database(const catalog::TenantRecord& t, const
   BALLAST_ASSIGN_OR_RETURN(
       const bool created,
       pg::ensure_database(admin, {t.name, t.name, plan.connections, template_db}));
-  if (created && has_app()) {
+  if (created && has_app() && seed == Seed::kTemplate) {
     BALLAST_ASSIGN_OR_RETURN(auto admin_password, catalog_.secrets().get_or_create(
                                                       scope, "odoo_admin_password", generate));
     BALLAST_TRY(app_->adopt_clone(t, template_db, admin_password));
@@ -64,13 +65,13 @@ core::Status TenantOps::provision_database(const catalog::TenantRecord& t, const
   return pg::allow_connections(admin, t.name, t.state != catalog::TenantState::kSuspended);
 }
 
-core::Status TenantOps::provision(const catalog::TenantRecord& t) {
+core::Status TenantOps::provision(const catalog::TenantRecord& t, Seed seed) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   auto generate = [] { return core::random_token(24); };
   BALLAST_TRY(catalog_.secrets().get_or_create("tenant/" + t.name, "redis_password", generate));
   BALLAST_ASSIGN_OR_RETURN(const spec::Plan* plan, plan_of(t.plan));
   BALLAST_TRY(runtime_.ensure_host(host));
-  BALLAST_TRY(provision_database(t, *plan));
+  BALLAST_TRY(provision_database(t, *plan, seed));
   BALLAST_TRY(core::ensure_dir(runtime_.layout().tenant_dir(t.name), 0700));
   BALLAST_TRY(core::ensure_dir(runtime_.layout().filestore(t.name), 0700));
   const auto& id = runtime_.identity();
@@ -87,7 +88,8 @@ core::Status TenantOps::provision(const catalog::TenantRecord& t) {
   return core::ok();
 }
 
-core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant, const std::string& origin) {
+core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant, const std::string& origin,
+                                        Seed seed) {
   BALLAST_ASSIGN_OR_RETURN(auto existing, catalog_.tenants().find(tenant.name));
   BALLAST_ASSIGN_OR_RETURN(const spec::Plan* plan, plan_of(tenant.plan));
   catalog::TenantRecord record = existing.value_or(catalog::TenantRecord{});
@@ -109,10 +111,12 @@ core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant, const std::s
                        existing->domains != record.domains ||
                        existing->state == catalog::TenantState::kProvisioning || !missing.empty();
   if (!changed) return Outcome::kUnchanged;
-  if (record.state == catalog::TenantState::kProvisioning)
+  // An empty database waits in provisioning for the restore that fills it.
+  if (record.state == catalog::TenantState::kProvisioning && seed == Seed::kTemplate) {
     record.state = catalog::TenantState::kActive;
+  }
   BALLAST_TRY(catalog_.tenants().save(record));
-  BALLAST_TRY(provision(record));
+  BALLAST_TRY(provision(record, seed));
   return is_new ? Outcome::kCreated : Outcome::kUpdated;
 }
 

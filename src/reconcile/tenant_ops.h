@@ -17,6 +17,10 @@
 namespace ballast::reconcile {
 
 enum class Outcome { kUnchanged, kCreated, kUpdated, kDeleted };
+
+// What a new tenant database starts from: the app tier's template (ready to log in), or empty
+// (to restore a backup into).
+enum class Seed { kTemplate, kEmpty };
 std::string_view to_string(Outcome outcome);
 
 // Measured usage against the plan.
@@ -40,7 +44,8 @@ class TenantOps final {
 
   // Creates whatever layer is missing (and repairs drift); kCreated when the tenant is new.
   // `origin` ("spec" or "api") is recorded for a new tenant: apply deletes only the spec's.
-  core::Result<Outcome> ensure(const spec::Tenant& tenant, const std::string& origin = "spec");
+  core::Result<Outcome> ensure(const spec::Tenant& tenant, const std::string& origin = "spec",
+                               Seed seed = Seed::kTemplate);
   core::Result<Outcome> set_state(const std::string& name, catalog::TenantState state);
   core::Result<Outcome> set_plan(const std::string& name, const std::string& plan);
   core::Result<Outcome> add_domain(const std::string& name, const std::string& domain);
@@ -58,8 +63,9 @@ class TenantOps final {
   core::Result<std::vector<std::string>> purge_trash(core::SystemTime now);
 
  private:
-  core::Status provision(const catalog::TenantRecord& record);
-  core::Status provision_database(const catalog::TenantRecord& record, const spec::Plan& plan);
+  core::Status provision(const catalog::TenantRecord& record, Seed seed = Seed::kTemplate);
+  core::Status provision_database(const catalog::TenantRecord& record, const spec::Plan& plan,
+                                  Seed seed);
   [[nodiscard]] bool has_app() const { return app_ != nullptr && app_->is_configured(); }
   core::Status dump_and_drop(const catalog::TenantRecord& record,
                              const std::filesystem::path& trash);

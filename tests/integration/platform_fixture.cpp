@@ -18,6 +18,9 @@ std::string PlatformFixture::spec_text(std::uint16_t http_port, std::uint16_t ap
   state_dir: state
   ingress: {{base_domain: it.test, http: "127.0.0.1:{}"}}
   api: "127.0.0.1:{}"
+repositories:
+  - {{name: local, type: posix, path: backups}}
+  - {{name: small-disk, type: posix, path: small-disk}}
 plans:
   - {{name: small, connections: 7, request_rate: 5/s}}
   - {{name: large, connections: 30}}

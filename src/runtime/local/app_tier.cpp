@@ -114,13 +114,9 @@ core::Result<std::string> AppTier::ensure_template(const HostRef& host,
   return name;
 }
 
-core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
-                                  const std::string& template_db,
-                                  const core::Secret& admin_password) {
+core::Status AppTier::refresh_identity(const catalog::TenantRecord& tenant) {
   const HostRef host = LocalRuntime::host_of(tenant);
   BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, tenant.name));
-  BALLAST_TRY(db.exec(
-      fmt::format("REASSIGN OWNED BY {} TO {}", kTemplateRole, db.quote_identifier(tenant.name))));
   const std::string base_url =
       "http://" + (tenant.domains.empty() ? tenant.name : tenant.domains.front());
   const std::vector<std::pair<std::string, std::string>> parameters = {
@@ -130,6 +126,17 @@ core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
       {"web.base.url", base_url}};
   for (const auto& [key, value] : parameters)
     BALLAST_TRY(db.exec(set_parameter_sql(), {key, value}));
+  return core::ok();
+}
+
+core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
+                                  const std::string& template_db,
+                                  const core::Secret& admin_password) {
+  const HostRef host = LocalRuntime::host_of(tenant);
+  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, tenant.name));
+  BALLAST_TRY(db.exec(
+      fmt::format("REASSIGN OWNED BY {} TO {}", kTemplateRole, db.quote_identifier(tenant.name))));
+  BALLAST_TRY(refresh_identity(tenant));
   BALLAST_TRY(db.exec("UPDATE res_users SET password = $1 WHERE login = 'admin'",
                       {od::hash_password(admin_password)}));
   const auto from = runtime_.layout().templates_dir(host) / "filestore" / template_db;

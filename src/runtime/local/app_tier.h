@@ -27,6 +27,8 @@ class AppTier final {
   // its own database.uuid and secret, web.base.url and admin password, and copies the file store.
   core::Status adopt_clone(const catalog::TenantRecord& tenant, const std::string& template_db,
                            const core::Secret& admin_password);
+  // Gives a copied database its own identity: database.uuid and secret, web.base.url.
+  core::Status refresh_identity(const catalog::TenantRecord& tenant);
   // Writes the tenant's odoo.conf and runs its processes until /web/health answers.
   core::Status start(const catalog::TenantRecord& tenant);
   core::Status stop(const std::string& tenant);

@@ -1,0 +1,135 @@
+// Platform: tenant backups, verification and restores, shared by the REST API and the CLI.
+#include <fmt/format.h>
+
+#include "app/platform.h"
+#include "backup/repository/registry.h"
+#include "components/postgres/databases.h"
+#include "core/file.h"
+
+namespace ballast::app {
+
+namespace {
+
+nlohmann::json manifest_summary(const backup::Manifest& m) {
+  std::uint64_t plain = 0;
+  std::uint64_t stored = 0;
+  for (const auto& p : m.parts) {
+    plain += p.plain_bytes;
+    stored += p.stored_bytes;
+  }
+  return {
+      {"id", m.id},
+      {"tenant", m.tenant},
+      {"repository", m.repository},
+      {"reason", m.reason},
+      {"point_in_time", core::format_rfc3339_ms(m.point_in_time)},
+      {"lsn", m.lsn},
+      {"plain_bytes", plain},
+      {"stored_bytes", stored},
+      {"duration_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(m.finished_at - m.started_at).count()},
+      {"modules", m.modules.size()},
+      {"checks", m.checks}};
+}
+
+}  // namespace
+
+core::Result<std::pair<std::string, std::unique_ptr<backup::Repository>>> Platform::repository_for(
+    const catalog::TenantRecord& tenant, const std::string& name) {
+  std::string chosen = name;
+  if (chosen.empty()) {
+    const spec::BackupPolicy* policy = nullptr;
+    if (const auto* pool = spec_.find_pool(tenant.pool); pool && tenant.tier == spec::Tier::kShared)
+      policy = &pool->backup;
+    if (const auto* stack = spec_.find_stack(tenant.stack);
+        stack && tenant.tier == spec::Tier::kDedicated) {
+      policy = &stack->backup;
+    }
+    if (policy != nullptr && !policy->repositories.empty()) chosen = policy->repositories.front();
+    if (chosen.empty() && !spec_.repositories.empty()) chosen = spec_.repositories.front().name;
+  }
+  if (chosen.empty()) {
+    return core::Error(core::ErrorCode::kPreconditionFailed,
+                       "the spec defines no backup repository")
+        .with_hint("Add one under 'repositories:' (type posix with a path is enough).");
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto repo, backup::open_repository(spec_, chosen));
+  return std::make_pair(chosen, std::move(repo));
+}
+
+core::Result<backup::Manifest> Platform::pick_backup(const std::string& tenant,
+                                                     const std::string& to,
+                                                     backup::Repository& repository) {
+  if (to.empty() || to == "latest") {
+    BALLAST_ASSIGN_OR_RETURN(auto all, backups_->list(tenant, repository));
+    if (all.empty()) {
+      return core::make_error(core::ErrorCode::kNotFound, "tenant '{}' has no backup to restore",
+                              tenant)
+          .with_hint("Take one with 'ballast backup create " + tenant + "'.");
+    }
+    return all.front();
+  }
+  return backups_->manifest(tenant, to, repository);
+}
+
+core::Result<nlohmann::json> Platform::backup_create(const std::string& tenant,
+                                                     const std::string& repository,
+                                                     const std::string& reason, const Actor& actor,
+                                                     const backup::ProgressFn& progress) {
+  std::lock_guard lock(changes_);
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().get(tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto repo, repository_for(record, repository));
+  auto manifest = backups_->create(record, *repo.second, repo.first,
+                                   reason.empty() ? "manual" : reason, progress);
+  BALLAST_TRY(audit(actor, "backup.create", "tenant/" + tenant,
+                    manifest.has_value() ? core::ok() : core::Status(manifest.error()),
+                    {{"repository", repo.first}, {"reason", reason}}));
+  if (!manifest.has_value()) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + tenant,
+                                    "BackupFailed", manifest.error().to_string());
+    return std::move(manifest).error();
+  }
+  (void)catalog_->events().record(catalog::EventLevel::kNormal, "tenant/" + tenant,
+                                  "BackupCompleted",
+                                  fmt::format("backup {} to '{}'", manifest->id, repo.first));
+  return manifest_summary(*manifest);
+}
+
+core::Result<nlohmann::json> Platform::backup_list(const std::string& tenant,
+                                                   const std::string& repository) {
+  std::lock_guard lock(changes_);
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(tenant));
+  catalog::TenantRecord probe = record.value_or(catalog::TenantRecord{tenant});
+  BALLAST_ASSIGN_OR_RETURN(auto repo, repository_for(probe, repository));
+  BALLAST_ASSIGN_OR_RETURN(auto all, backups_->list(tenant, *repo.second));
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : all) out.push_back(manifest_summary(m));
+  return nlohmann::json{{"tenant", tenant}, {"repository", repo.first}, {"backups", out}};
+}
+
+core::Result<nlohmann::json> Platform::backup_verify(const std::string& tenant,
+                                                     const std::string& id,
+                                                     const std::string& repository,
+                                                     const Actor& actor) {
+  std::lock_guard lock(changes_);
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(tenant));
+  BALLAST_ASSIGN_OR_RETURN(
+      auto repo, repository_for(record.value_or(catalog::TenantRecord{tenant}), repository));
+  BALLAST_ASSIGN_OR_RETURN(auto manifest, pick_backup(tenant, id, *repo.second));
+  auto verified = backups_->verify(manifest, *repo.second);
+  BALLAST_TRY(
+      audit(actor, "backup.verify", "tenant/" + tenant, verified, {{"backup", manifest.id}}));
+  if (!verified.has_value()) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + tenant,
+                                    "BackupCorrupt", verified.error().to_string());
+    return std::move(verified).error();
+  }
+  auto json = manifest_summary(manifest);
+  json["verified"] = true;
+  return json;
+}
+
+}  // namespace ballast::app

@@ -1,0 +1,157 @@
+#include "backup/tenant_backup.h"
+
+#include <array>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "backup/stream/sink.h"
+#include "backup/stream/tar.h"
+#include "components/postgres/cluster.h"
+#include "core/crypto.h"
+#include "core/file.h"
+#include "core/text.h"
+
+namespace ballast::backup {
+namespace pg = components::postgres;
+using runtime::local::HostRef;
+
+namespace {
+
+constexpr const char* kTables[][2] = {{"timesheets", "account_analytic_line"},
+                                      {"invoices", "account_move"},
+                                      {"partners", "res_partner"},
+                                      {"attachments", "ir_attachment"}};
+
+core::Command admin_tool(runtime::local::LocalRuntime& rt, const HostRef& host,
+                         const std::string& tool, std::uint16_t port,
+                         const core::Secret& password) {
+  return core::Command{
+      .argv = {(pg::bin_dir() / tool).string(), "-h", rt.layout().pg_socket_dir(host).string(),
+               "-p", std::to_string(port), "-U", pg::kAdminRole},
+      .env = {{"PGPASSWORD", password.reveal()}}};
+}
+
+}  // namespace
+
+std::string new_backup_id(core::SystemTime now) {
+  std::string t = core::format_rfc3339_ms(now);
+  std::string compact;
+  for (char c : t) {
+    if (c != '-' && c != ':') compact += c;
+  }
+  return compact + "-" + core::hex_encode(core::random_bytes(2));
+}
+
+core::Result<nlohmann::json> data_checks(pg::Connection& db) {
+  nlohmann::json checks = nlohmann::json::object();
+  for (const auto& [label, table] : kTables) {
+    BALLAST_ASSIGN_OR_RETURN(auto exists, db.query("SELECT to_regclass($1) IS NOT NULL", {table}));
+    if (exists.at(0, 0) != "t") continue;
+    BALLAST_ASSIGN_OR_RETURN(
+        auto rows, db.query(fmt::format("SELECT count(*), coalesce(md5(string_agg(id::text, ',' "
+                                        "ORDER BY id)), '') FROM {}",
+                                        db.quote_identifier(table))));
+    checks[label] = {
+        {"table", table}, {"rows", std::stoll(rows.at(0, 0))}, {"ids_md5", rows.at(0, 1)}};
+  }
+  return checks;
+}
+
+core::Result<core::Secret> TenantBackups::key(const std::string& tenant) {
+  return catalog_.secrets().get_or_create("backup-key/" + tenant, "key",
+                                          [] { return core::SecretBox::generate_key(); });
+}
+
+core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m) {
+  const HostRef host = runtime::local::LocalRuntime::host_of(t);
+  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, t.name));
+  BALLAST_ASSIGN_OR_RETURN(auto version, db.query("SHOW server_version"));
+  m.postgres_version = version.at(0, 0);
+  BALLAST_ASSIGN_OR_RETURN(auto modules,
+                           db.query("SELECT CASE WHEN to_regclass('ir_module_module') IS NULL "
+                                    "THEN '' ELSE 'yes' END"));
+  if (modules.at(0, 0) == "yes") {
+    BALLAST_ASSIGN_OR_RETURN(auto installed, db.query("SELECT name FROM ir_module_module WHERE "
+                                                      "state = 'installed' ORDER BY name"));
+    for (const auto& row : installed.values) m.modules.push_back(row.at(0));
+    BALLAST_ASSIGN_OR_RETURN(auto base, db.query("SELECT coalesce(max(latest_version), '') FROM "
+                                                 "ir_module_module WHERE name = 'base'"));
+    m.odoo_version = base.at(0, 0);
+  }
+  BALLAST_ASSIGN_OR_RETURN(m.checks, data_checks(db));
+  return core::ok();
+}
+
+core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
+                                                Repository& repository,
+                                                const std::string& object_key,
+                                                const ProgressFn& progress) {
+  const HostRef host = runtime::local::LocalRuntime::host_of(t);
+  BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password,
+                           catalog_.secrets().get(host.owner(), "postgres_admin_password"));
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+  core::Command dump = admin_tool(runtime_, host, "pg_dump", port, password);
+  dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0", t.name});  // zstd compresses, not pg_dump
+  const auto log = runtime_.layout().logs() / ("backup-" + t.name + ".log");
+  dump.stderr_mode = core::Stdio::kFile;
+  dump.output_file = log;
+  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key));
+  ObjectSink stored(std::move(writer));
+  MeasuringSink stored_measure(stored);
+  Encryptor encrypt(stored_measure, tenant_key);
+  ZstdCompressor compress(encrypt, 3, 2);
+  MeasuringSink plain(compress);
+  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(dump));
+  std::array<char, 256 * 1024> buffer{};
+  core::Status status = core::ok();
+  for (;;) {
+    const ssize_t n = ::read(process.stdout_fd(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    status = plain.write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    if (!status.has_value()) break;
+    if (progress) progress({"database", plain.bytes()});
+  }
+  if (!status.has_value()) {
+    process.terminate(std::chrono::seconds(5));
+    return std::move(status).error().with_context("backing up the database of '" + t.name + "'");
+  }
+  const auto exit = process.wait();
+  if (!exit.is_success()) {
+    return core::make_error(core::ErrorCode::kComponentFailed, "pg_dump of '{}' {}: {}", t.name,
+                            exit.describe(), core::trim(core::read_file(log).value_or("")));
+  }
+  BALLAST_TRY(plain.finish());
+  return Part{"database",
+              object_key,
+              plain.bytes(),
+              plain.sha256(),
+              stored_measure.bytes(),
+              stored_measure.sha256()};
+}
+
+core::Result<Part> TenantBackups::dump_filestore(const catalog::TenantRecord& t,
+                                                 Repository& repository,
+                                                 const std::string& object_key,
+                                                 const ProgressFn& progress) {
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key));
+  ObjectSink stored(std::move(writer));
+  MeasuringSink stored_measure(stored);
+  Encryptor encrypt(stored_measure, tenant_key);
+  ZstdCompressor compress(encrypt, 3, 2);
+  MeasuringSink plain(compress);
+  BALLAST_TRY(write_tar(runtime_.layout().filestore(t.name), plain, [&](std::uint64_t bytes) {
+    if (progress) progress({"filestore", bytes});
+  }));
+  return Part{"filestore",
+              object_key,
+              plain.bytes(),
+              plain.sha256(),
+              stored_measure.bytes(),
+              stored_measure.sha256()};
+}
+
+}  // namespace ballast::backup

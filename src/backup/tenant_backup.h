@@ -1,0 +1,71 @@
+// Ballast's own tenant backups: pg_dump (custom format) and the file store as a tar stream,
+// each through zstd and authenticated encryption under the tenant's own key, streamed into a
+// repository with bounded memory; then the sealed manifest. Verify and restore read them back.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "backup/manifest.h"
+#include "backup/repository/repository.h"
+#include "catalog/catalog.h"
+#include "runtime/local/local_runtime.h"
+
+namespace ballast::backup {
+
+struct Progress {
+  std::string phase;  // "database", "filestore", "manifest", "verify", "restore"
+  std::uint64_t bytes = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+// Where a restore writes: a database to fill (it must exist, empty) and a file-store folder.
+struct RestoreTarget {
+  runtime::local::HostRef host;
+  std::string database;
+  std::string owner;  // the role that owns what is restored
+  std::filesystem::path filestore;
+};
+
+class TenantBackups final {
+ public:
+  TenantBackups(catalog::Catalog& catalog, runtime::local::LocalRuntime& runtime)
+      : catalog_(catalog), runtime_(runtime) {}
+
+  // The tenant's backup key: kept apart from the tenant's other secrets, so backups stay
+  // readable after the tenant is deleted.
+  core::Result<core::Secret> key(const std::string& tenant);
+
+  core::Result<Manifest> create(const catalog::TenantRecord& tenant, Repository& repository,
+                                const std::string& repository_name, const std::string& reason,
+                                const ProgressFn& progress = nullptr);
+  // Backups with a valid manifest, newest first.
+  core::Result<std::vector<Manifest>> list(const std::string& tenant, Repository& repository);
+  core::Result<Manifest> manifest(const std::string& tenant, const std::string& id,
+                                  Repository& repository);
+  // Re-reads every part: checksums of what is stored and of the decrypted content.
+  core::Status verify(const Manifest& manifest, Repository& repository,
+                      const ProgressFn& progress = nullptr);
+  core::Status restore(const Manifest& manifest, Repository& repository,
+                       const RestoreTarget& target, const ProgressFn& progress = nullptr);
+
+ private:
+  core::Result<Part> dump_database(const catalog::TenantRecord& tenant, Repository& repository,
+                                   const std::string& key, const ProgressFn& progress);
+  core::Result<Part> dump_filestore(const catalog::TenantRecord& tenant, Repository& repository,
+                                    const std::string& key, const ProgressFn& progress);
+  core::Status describe(const catalog::TenantRecord& tenant, Manifest& manifest);
+  catalog::Catalog& catalog_;
+  runtime::local::LocalRuntime& runtime_;
+};
+
+// Row counts and checksums of the tables a services firm cares about (timesheets, invoices,
+// partners, attachments), for drills to compare a restored copy against.
+core::Result<nlohmann::json> data_checks(components::postgres::Connection& db);
+
+// "20261122T130500.123Z-3fa9": sortable by time.
+std::string new_backup_id(core::SystemTime now);
+
+}  // namespace ballast::backup

@@ -1,0 +1,228 @@
+// TenantBackups: create (with its catalog record), list, manifest, verify and restore.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "backup/stream/sink.h"
+#include "backup/stream/tar.h"
+#include "backup/tenant_backup.h"
+#include "components/postgres/cluster.h"
+#include "core/file.h"
+#include "core/text.h"
+
+namespace ballast::backup {
+namespace pg = components::postgres;
+using runtime::local::HostRef;
+
+namespace {
+
+constexpr std::string_view kManifest = "manifest";
+
+// Feeds a Process's stdin; Sink for the end of the restore pipeline.
+class ProcessSink final : public Sink {
+ public:
+  explicit ProcessSink(core::Process& process) : process_(process) {}
+  core::Status write(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(process_.stdin_fd(), bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0)
+        return core::make_error(core::ErrorCode::kComponentFailed, "pg_restore stopped reading");
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return core::ok();
+  }
+  core::Status finish() override {
+    process_.close_stdin();
+    return core::ok();
+  }
+
+ private:
+  core::Process& process_;
+};
+
+}  // namespace
+
+core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Repository& repository,
+                                             const std::string& repository_name,
+                                             const std::string& reason,
+                                             const ProgressFn& progress) {
+  const auto& clock = runtime_.clock();
+  Manifest m;
+  m.tenant = t.name;
+  m.repository = repository_name;
+  m.reason = reason;
+  m.started_at = clock.now();
+  m.id = new_backup_id(m.started_at);
+  catalog::BackupRecord record{m.id, "tenant/" + t.name, "tenant", repository_name};
+  record.started_at = m.started_at;
+  BALLAST_TRY(catalog_.backups().save(record));
+  auto run = [&]() -> core::Status {
+    BALLAST_TRY(describe(t, m));
+    const HostRef host = runtime::local::LocalRuntime::host_of(t);
+    BALLAST_ASSIGN_OR_RETURN(auto admin, runtime_.postgres_admin(host));
+    BALLAST_ASSIGN_OR_RETURN(auto position, admin.query("SELECT pg_current_wal_lsn()::text, "
+                                                        "to_char(now() AT TIME ZONE 'UTC', "
+                                                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+    m.lsn = position.at(0, 0);
+    m.point_in_time = core::parse_rfc3339(position.at(0, 1)).value_or(m.started_at);
+    const std::string prefix = backup_prefix(t.name, m.id);
+    BALLAST_ASSIGN_OR_RETURN(
+        auto db, dump_database(t, repository, prefix + "database.dump.zst.enc", progress));
+    m.parts.push_back(db);
+    BALLAST_ASSIGN_OR_RETURN(
+        auto files, dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", progress));
+    m.parts.push_back(files);
+    m.finished_at = clock.now();
+    BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+    BALLAST_ASSIGN_OR_RETURN(auto sealed, seal_document(to_json(m).dump(2), tenant_key));
+    if (progress) progress({"manifest", sealed.size()});
+    BALLAST_TRY(put(repository, prefix + std::string(kManifest), sealed));
+    return core::ok();
+  };
+  auto status = run();
+  record.finished_at = clock.now();
+  record.state = status.has_value() ? "complete" : "failed";
+  record.lsn = m.lsn;
+  record.point_in_time = core::format_rfc3339_ms(m.point_in_time);
+  for (const auto& p : m.parts) {
+    record.size_bytes += p.plain_bytes;
+    record.stored_bytes += p.stored_bytes;
+  }
+  if (!status.has_value()) record.error = status.error().to_string();
+  BALLAST_TRY(catalog_.backups().save(record));
+  if (!status.has_value()) return std::move(status).error();
+  return m;
+}
+
+core::Result<Manifest> TenantBackups::manifest(const std::string& tenant, const std::string& id,
+                                               Repository& repository) {
+  const std::string object = backup_prefix(tenant, id) + std::string(kManifest);
+  auto sealed = get(repository, object, 16UL << 20);
+  if (!sealed.has_value()) {
+    if (sealed.error().code() == core::ErrorCode::kNotFound) {
+      return core::make_error(core::ErrorCode::kNotFound,
+                              "backup '{}' of tenant '{}' has no manifest: "
+                              "it does not exist or never completed",
+                              id, tenant)
+          .with_hint("Run 'ballast backup list " + tenant + "' to see the usable backups.");
+    }
+    return std::move(sealed).error();
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto text, open_document(*sealed, tenant_key, object));
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  auto m = manifest_from_json(json);
+  if (!m.has_value() || m->tenant != tenant || m->id != id) {
+    return core::make_error(core::ErrorCode::kCorrupt,
+                            "manifest '{}' does not describe this backup", object);
+  }
+  return m;
+}
+
+core::Result<std::vector<Manifest>> TenantBackups::list(const std::string& tenant,
+                                                        Repository& repository) {
+  BALLAST_ASSIGN_OR_RETURN(auto objects, repository.list("tenants/" + tenant + "/"));
+  std::vector<Manifest> out;
+  for (const auto& o : objects) {
+    const auto parts = core::split(o.key, '/');
+    if (parts.size() != 4 || parts[3] != kManifest) continue;
+    auto m = manifest(tenant, parts[2], repository);
+    if (m.has_value()) out.push_back(std::move(m).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+  return out;
+}
+
+core::Status TenantBackups::verify(const Manifest& m, Repository& repository,
+                                   const ProgressFn& progress) {
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant));
+  for (const auto& part : m.parts) {
+    BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(part.key));
+    StringSink discard;
+    class Hashing final : public Sink {
+     public:
+      core::Status write(std::string_view b) override {
+        bytes += b.size();
+        hash.update(b);
+        return core::ok();
+      }
+      core::Status finish() override { return core::ok(); }
+      core::Sha256 hash;
+      std::uint64_t bytes = 0;
+    } plain;
+    ZstdDecompressor decompress(plain);
+    Decryptor decrypt(decompress, tenant_key, part.key);
+    MeasuringSink stored(decrypt);
+    BALLAST_TRY(copy(*reader, stored));
+    if (progress) progress({"verify", stored.bytes()});
+    if (stored.sha256() != part.stored_sha256 || plain.hash.finish() != part.plain_sha256 ||
+        plain.bytes != part.plain_bytes) {
+      return core::make_error(core::ErrorCode::kCorrupt,
+                              "backup object '{}' does not match its manifest", part.key);
+    }
+  }
+  return core::ok();
+}
+
+core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
+                                    const RestoreTarget& target, const ProgressFn& progress) {
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant));
+  const Part* db = m.part("database");
+  if (db == nullptr)
+    return core::make_error(core::ErrorCode::kCorrupt, "backup '{}' has no database part", m.id);
+  BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(target.host));
+  BALLAST_ASSIGN_OR_RETURN(auto password,
+                           catalog_.secrets().get(target.host.owner(), "postgres_admin_password"));
+  core::Command restore{
+      .argv = {(pg::bin_dir() / "pg_restore").string(), "-h",
+               runtime_.layout().pg_socket_dir(target.host).string(), "-p", std::to_string(port),
+               "-U", pg::kAdminRole, "--no-owner", "--role=" + target.owner, "--exit-on-error",
+               "-d", target.database},
+      .env = {{"PGPASSWORD", password.reveal()}},
+      .stdin_mode = core::Stdio::kPipe,
+      .stdout_mode = core::Stdio::kNull,
+      .stderr_mode = core::Stdio::kFile,
+      .output_file = runtime_.layout().logs() / ("restore-" + target.database + ".log")};
+  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(restore));
+  ProcessSink into(process);
+  ZstdDecompressor decompress(into);
+  Decryptor decrypt(decompress, tenant_key, db->key);
+  MeasuringSink measured(decrypt);
+  BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(db->key));
+  auto piped = copy(*reader, measured);
+  if (progress) progress({"restore", measured.bytes()});
+  if (!piped.has_value()) {
+    process.terminate(std::chrono::seconds(5));
+    return piped;
+  }
+  const auto exit = process.wait();
+  if (!exit.is_success()) {
+    return core::make_error(core::ErrorCode::kComponentFailed, "pg_restore into '{}' {}: {}",
+                            target.database, exit.describe(),
+                            core::trim(core::read_file(restore.output_file).value_or("")));
+  }
+  const Part* files = m.part("filestore");
+  if (files == nullptr) return core::ok();
+  BALLAST_ASSIGN_OR_RETURN(auto file_reader, repository.open(files->key));
+  StringSink chunk;
+  ZstdDecompressor file_decompress(chunk);
+  Decryptor file_decrypt(file_decompress, tenant_key, files->key);
+  bool done = false;
+  std::array<char, 256 * 1024> buffer{};
+  auto next = [&]() -> core::Result<std::string> {
+    while (chunk.data().empty() && !done) {
+      BALLAST_ASSIGN_OR_RETURN(const std::size_t n,
+                               file_reader->read(buffer.data(), buffer.size()));
+      if (n == 0) {
+        BALLAST_TRY(file_decrypt.finish());
+        done = true;
+      } else {
+        BALLAST_TRY(file_decrypt.write(std::string_view(buffer.data(), n)));
+      }
+    }
+    return chunk.take();
+  };
+  return extract_tar(next, target.filestore);
+}
+
+}  // namespace ballast::backup
