@@ -23,7 +23,7 @@ repositories:
   - {{name: small-disk, type: posix, path: small-disk}}
 plans:
   - {{name: small, connections: 7, request_rate: 5/s}}
-  - {{name: large, connections: 30}}
+  - {{name: large, connections: 30, workers: 2}}
   - {{name: tight, db_size: 1MiB}}
 pools:
   - {{name: main}}

@@ -139,7 +139,7 @@ core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
   BALLAST_TRY(refresh_identity(tenant));
   BALLAST_TRY(db.exec("UPDATE res_users SET password = $1 WHERE login = 'admin'",
                       {od::hash_password(admin_password)}));
-    const auto from = runtime_.layout().templates_dir(host) / "filestore" / template_db;
+  const auto from = runtime_.layout().templates_dir(host) / "filestore" / template_db;
   const auto to = runtime_.layout().filestore(tenant.name);
   BALLAST_TRY(core::ensure_dir(to, 0700));
   if (std::filesystem::exists(from)) {

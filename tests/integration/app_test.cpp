@@ -1,0 +1,196 @@
+// The Odoo application tier on real PostgreSQL and HAProxy: against the stand-in
+// (tests/odoo_standin), or real Odoo 18 when BALLAST_ODOO_SRC points to its source tree.
+#include <csignal>
+#include <cstdlib>
+#include <regex>
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "components/odoo/password.h"
+#include "core/file.h"
+#include "platform_fixture.h"
+
+namespace ballast::testing {
+namespace {
+
+using runtime::local::HostRef;
+
+class AppTest : public PlatformFixture {
+ public:
+  static void SetUpTestSuite() {
+    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
+      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
+    }
+    PlatformFixture::SetUpTestSuite();
+  }
+
+ protected:
+  httplib::Result get(const std::string& host, const std::string& path) {
+    httplib::Client client("127.0.0.1", http_port());
+    client.set_read_timeout(30, 0);
+    return client.Get(path, httplib::Headers{{"Host", host}});
+  }
+  nlohmann::json rpc(const std::string& host, const std::string& path, const nlohmann::json& params,
+                     std::string* cookie = nullptr) {
+    httplib::Client client("127.0.0.1", http_port());
+    client.set_read_timeout(60, 0);
+    const nlohmann::json body = {
+        {"jsonrpc", "2.0"}, {"method", "call"}, {"id", 1}, {"params", params}};
+    auto r = client.Post(path, httplib::Headers{{"Host", host}}, body.dump(), "application/json");
+    if (!r) return nlohmann::json{{"error", "no answer"}};
+    if (cookie != nullptr && r->has_header("Set-Cookie"))
+      *cookie = r->get_header_value("Set-Cookie");
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+  // Sends an upgrade request by hand and returns the response head (httplib cannot upgrade).
+  std::string websocket_handshake(const std::string& host) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(http_port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "no connection";
+    const std::string request = "GET /websocket HTTP/1.1\r\nHost: " + host +
+                                "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                                "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    (void)!::write(fd, request.data(), request.size());
+    const timeval timeout{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string head;
+    char c = 0;
+    while (head.find("\r\n\r\n") == std::string::npos && ::read(fd, &c, 1) == 1) head += c;
+    ::close(fd);
+    return head;
+  }
+  std::string admin_password(const std::string& tenant) {
+    return platform()
+        .catalog()
+        .secrets()
+        .get("tenant/" + tenant, "odoo_admin_password")
+        .value()
+        .reveal();
+  }
+};
+
+TEST_F(AppTest, EachHostReachesItsOwnTenant) {
+  for (const std::string t : {"a", "b", "s"}) {
+    const std::string host = t == "b" ? "www.b.test" : t + ".it.test";
+    auto page = get(host, "/web/login");
+    ASSERT_TRUE(page) << host;
+    EXPECT_EQ(page->status, 200) << host;
+    // Odoo names the database it serves; the proxy set X-Forwarded-Host, so the URL root is the
+    // tenant's public name (proxy_mode).
+    EXPECT_NE(page->body.find(t), std::string::npos) << page->body;
+    EXPECT_NE(page->body.find("http://" + host + "/"), std::string::npos) << page->body;
+  }
+  EXPECT_EQ(get("a.it.test", "/web/database/manager")->status, 403);
+  EXPECT_EQ(get("a.it.test", "/web/health")->status, 200);
+}
+
+TEST_F(AppTest, AdminLogsInWithThePasswordSetAtCreation) {
+  std::string cookie;
+  auto ok = rpc("a.it.test", "/web/session/authenticate",
+                {{"db", "a"}, {"login", "admin"}, {"password", admin_password("a")}}, &cookie);
+  ASSERT_TRUE(ok.contains("result")) << ok.dump();
+  EXPECT_FALSE(cookie.empty());
+  auto template_password = rpc("a.it.test", "/web/session/authenticate",
+                               {{"db", "a"}, {"login", "admin"}, {"password", "admin"}});
+  EXPECT_TRUE(template_password.contains("error")) << "the template's password must not work";
+  auto other_db = rpc("a.it.test", "/web/session/authenticate",
+                      {{"db", "b"}, {"login", "admin"}, {"password", admin_password("b")}});
+  EXPECT_TRUE(other_db.contains("error")) << "host a must not serve database b";
+}
+
+TEST_F(AppTest, ClonesGetTheirOwnIdentity) {
+  std::set<std::string> uuids;
+  for (const std::string t : {"a", "b", "tight"}) {
+    auto db = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, t).value();
+    auto rows = db.query(
+                      "SELECT key, value FROM ir_config_parameter WHERE key IN "
+                      "('database.uuid', 'web.base.url') ORDER BY key")
+                    .value();
+    ASSERT_EQ(rows.values.size(), 2U) << t;
+    uuids.insert(rows.at(0, 1));
+    EXPECT_EQ(rows.at(1, 1).rfind("http://", 0), 0U);
+    auto owner = db.query("SELECT tableowner FROM pg_tables WHERE tablename = 'res_users'").value();
+    EXPECT_EQ(owner.at(0, 0), t);
+  }
+  EXPECT_EQ(uuids.size(), 3U);
+}
+
+TEST_F(AppTest, TimesheetsThroughJsonRpc) {
+  auto uid = rpc(
+      "b.it.test", "/jsonrpc",
+      {{"service", "common"}, {"method", "login"}, {"args", {"b", "admin", admin_password("b")}}});
+  ASSERT_TRUE(uid["result"].is_number()) << uid.dump();
+  const auto call = [&](const std::string& model, const std::string& method,
+                        const nlohmann::json& args) {
+    return rpc("b.it.test", "/jsonrpc",
+               {{"service", "object"},
+                {"method", "execute_kw"},
+                {"args", {"b", uid["result"], admin_password("b"), model, method, args}}});
+  };
+  auto project = call("project.project", "create", {{{"name", "Audit 2026"}}});
+  ASSERT_TRUE(project.contains("result")) << project.dump();
+  auto line =
+      call("account.analytic.line", "create",
+           {{{"name", "Fieldwork"}, {"project_id", project["result"]}, {"unit_amount", 7.5}}});
+  ASSERT_TRUE(line.contains("result")) << line.dump();
+  auto read = call("account.analytic.line", "read", {{line["result"]}, {"name", "unit_amount"}});
+  EXPECT_EQ(read["result"][0]["name"], "Fieldwork");
+}
+
+TEST_F(AppTest, WebsocketUpgradesThroughTheProxy) {
+  for (const std::string host : {"a.it.test", "s.it.test"}) {  // threaded and prefork plans
+    const std::string head = websocket_handshake(host);
+    EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0U) << host << ": " << head;
+    EXPECT_NE(head.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << head;
+  }
+  // Tenant s runs prefork workers: its HTTP port refuses websockets, so the proxy must have
+  // sent the upgrade to the gevent port.
+  auto record = platform().catalog().tenants().get("s").value();
+  const auto config =
+      platform().runtime() != nullptr
+          ? runtime::local::AppTier(runtime(), platform().catalog()).config_for(record)
+          : core::Result<components::odoo::OdooConfig>(core::Error(core::ErrorCode::kInternal, ""));
+  ASSERT_TRUE(config.has_value());
+  EXPECT_GT(config->workers, 0U);
+  httplib::Client direct("127.0.0.1", config->http_port);
+  auto refused =
+      direct.Get("/websocket", httplib::Headers{{"Connection", "Upgrade"},
+                                                {"Upgrade", "websocket"},
+                                                {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 500);
+}
+
+TEST_F(AppTest, AKilledOdooIsRestartedAndSuspensionStopsIt) {
+  auto& sup = runtime().supervisor();
+  const std::string name = "tenant/a/odoo";
+  const auto before = sup.pid(name);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_EQ(::kill(*before, SIGKILL), 0);
+  EXPECT_TRUE(poll_until([&] { return sup.pid(name) != before && sup.is_running(name); },
+                         std::chrono::seconds(60)));
+  EXPECT_TRUE(poll_until(
+      [&] {
+        auto r = get("a.it.test", "/web/login");
+        return r && r->status == 200;
+      },
+      std::chrono::seconds(30)));
+  ASSERT_TRUE(platform().tenant_suspend("a", kActor).has_value());
+  EXPECT_FALSE(sup.is_running(name));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 503);
+  ASSERT_TRUE(platform().tenant_resume("a", kActor).has_value());
+  EXPECT_TRUE(sup.is_running(name));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
+}
+
+}  // namespace
+}  // namespace ballast::testing
