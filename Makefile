@@ -50,7 +50,7 @@ fmt:
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) --target fuzz_spec_loader
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzz_spec_loader fuzz_api_request
 	@scripts/fuzz $(FUZZ_SECONDS)
 
 clean:

@@ -24,7 +24,8 @@ core::Result<nlohmann::json> Client::send(const std::string& method, const std::
   http.set_connection_timeout(2, 0);
   http.set_read_timeout(timeout_seconds_, 0);
   http.set_write_timeout(timeout_seconds_, 0);
-  const httplib::Headers headers = {{"Authorization", "Bearer " + token_.reveal()}};
+  httplib::Headers headers = {{"Authorization", "Bearer " + token_.reveal()}};
+  if (!second_factor_.empty()) headers.emplace("X-Ballast-TOTP", second_factor_);
   const std::string payload = body.is_null() ? "" : body.dump();
   httplib::Result result =
       method == "GET"    ? http.Get(path, headers)

@@ -21,6 +21,8 @@ class Client final {
   core::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body = {});
   core::Result<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
   core::Result<nlohmann::json> del(const std::string& path, const nlohmann::json& body = {});
+  // A TOTP code sent as X-Ballast-TOTP with every request (privileged routes need one).
+  void set_second_factor(std::string code) { second_factor_ = std::move(code); }
   // Seconds to wait for long operations (apply, backup); default 30.
   void set_timeout_seconds(int seconds) { timeout_seconds_ = seconds; }
 
@@ -29,6 +31,7 @@ class Client final {
                                     const nlohmann::json& body);
   spec::HostPort address_;
   core::Secret token_;
+  std::string second_factor_;
   int timeout_seconds_ = 30;
 };
 

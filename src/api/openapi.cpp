@@ -49,7 +49,18 @@ nlohmann::json operation(const Route& route) {
   if (route.permission != security::Permission::kPublic) {
     op["responses"]["401"] = {{"description", "No valid token"}};
     op["responses"]["403"] = {{"description", "The token's role lacks the permission"}};
+    op["responses"]["429"] = {{"description", "The token's request budget is spent"}};
   }
+  if (route.second_factor.is_set()) {
+    op["x-second-factor"] = route.second_factor.condition;
+    op["parameters"].push_back(
+        {{"name", "X-Ballast-TOTP"},
+         {"in", "header"},
+         {"required", route.second_factor.condition == "always"},
+         {"description", "A current TOTP code; needed " + route.second_factor.condition},
+         {"schema", {{"type", "string"}, {"pattern", "^[0-9]{6}$"}}}});
+  }
+  if (route.is_tenant_filtered) op["x-tenant-filtered"] = true;
   return op;
 }
 

@@ -7,6 +7,22 @@ std::string Request::query_value(const std::string& key, std::string fallback) c
   return it == query.end() ? std::move(fallback) : it->second;
 }
 
+Route&& Route::requires_second_factor() && {
+  second_factor = {[](const Request&) { return true; }, "always"};
+  return std::move(*this);
+}
+
+Route&& Route::requires_second_factor_when(std::function<bool(const Request&)> applies,
+                                           std::string condition) && {
+  second_factor = {std::move(applies), std::move(condition)};
+  return std::move(*this);
+}
+
+Route&& Route::filtered_by_tenant() && {
+  is_tenant_filtered = true;
+  return std::move(*this);
+}
+
 std::string route_regex(std::string_view pattern, std::vector<std::string>& names) {
   std::string out = "^";
   std::size_t i = 0;

@@ -38,6 +38,14 @@ struct Response {
 
 using Handler = std::function<core::Result<Response>(const Request&)>;
 
+// When a route needs a valid TOTP code (header X-Ballast-TOTP) besides the token: for the
+// requests `applies` selects (null: never); `condition` says which, in the OpenAPI document.
+struct SecondFactorRule {
+  std::function<bool(const Request&)> applies;
+  std::string condition;
+  [[nodiscard]] bool is_set() const { return static_cast<bool>(applies); }
+};
+
 struct Route {
   std::string_view method;   // GET, POST, PUT, PATCH, DELETE
   std::string_view pattern;  // OpenAPI style: "/api/v1/tenants/{name}"
@@ -47,6 +55,18 @@ struct Route {
   std::string_view tenant_param;  // the path parameter naming the tenant concerned, if any
   nlohmann::json request_schema;  // JSON Schema of the body; null when there is none
   Handler handler;
+  SecondFactorRule second_factor{};  // set with requires_second_factor*()
+  bool is_tenant_filtered = false;   // a listing that shows tenant-admins their tenants only
+
+  // Marks a privileged route: every call needs a valid, unused TOTP code. Append it to the
+  // route in the table: `Route{…}.requires_second_factor()`. Refusals are audited.
+  Route&& requires_second_factor() &&;
+  // Only the calls `applies` selects need the code (e.g. an in-place restore).
+  Route&& requires_second_factor_when(std::function<bool(const Request&)> applies,
+                                      std::string condition) &&;
+  // A listing route without a tenant parameter that tenant-admins may call: its handler must
+  // keep only the tenants security::can_see_tenant() allows.
+  Route&& filtered_by_tenant() &&;
 };
 
 // "^/api/v1/tenants/([^/]+)$" and the parameter names, in order.

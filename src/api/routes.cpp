@@ -68,7 +68,8 @@ std::vector<Route> platform_routes(const RouteContext& c) {
               BALLAST_TRY(platform.audit(actor_of(r), "daemon.shutdown", "platform", core::ok()));
               stop();
               return Response::json({{"stopping", true}}, 202);
-            }},
+            }}
+          .requires_second_factor(),
       Route{"GET", "/api/v1/events", "listEvents", "list events", Permission::kRead, "", nullptr,
             [&platform](const Request& r) -> core::Result<Response> {
               BALLAST_ASSIGN_OR_RETURN(auto events,
@@ -118,6 +119,7 @@ std::vector<Route> build_routes(RouteContext context) {
   for (auto& r : audit_routes(context)) routes.push_back(std::move(r));
   for (auto& r : tenant_routes(context)) routes.push_back(std::move(r));
   for (auto& r : backup_routes(context)) routes.push_back(std::move(r));
+  for (auto& r : security_routes(context)) routes.push_back(std::move(r));
   // The document describes the table it is part of, including itself.
   auto shared = std::make_shared<nlohmann::json>();
   routes.push_back(Route{

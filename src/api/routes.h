@@ -6,6 +6,7 @@
 
 #include "api/route.h"
 #include "app/platform.h"
+#include "security/access_control.h"
 
 namespace ballast::api {
 
@@ -13,11 +14,13 @@ struct RouteContext {
   app::Platform& platform;
   std::function<void()> request_shutdown;  // asks the daemon to stop
   std::string version;
+  security::AccessControl* access = nullptr;  // tokens and second factors (the daemon's)
 };
 
 std::vector<Route> build_routes(RouteContext context);
 // Parts of the table, by area.
 std::vector<Route> tenant_routes(const RouteContext& context);
 std::vector<Route> backup_routes(const RouteContext& context);
+std::vector<Route> security_routes(const RouteContext& context);
 
 }  // namespace ballast::api

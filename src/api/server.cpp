@@ -2,9 +2,9 @@
 
 #include <httplib.h>
 
-#include "api/body_schema.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "security/second_factor.h"
 
 namespace ballast::api {
 namespace {
@@ -25,54 +25,18 @@ void send_error(httplib::Response& res, const core::Error& error, const std::str
   res.set_content(error_body(error, request_id).dump(2) + "\n", "application/json");
 }
 
-core::Result<security::Principal> authorize(const httplib::Request& req, const Route& route,
-                                            const std::map<std::string, std::string>& params,
-                                            const Authenticator& authenticate) {
-  if (route.permission == security::Permission::kPublic) return security::Principal{"anonymous"};
-  const std::string header = req.get_header_value("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.compare(0, kBearer.size(), kBearer) != 0) {
-    return core::Error(core::ErrorCode::kUnauthenticated, "missing bearer token")
-        .with_hint(
-            "Send 'Authorization: Bearer <token>'; the CLI reads it from the state "
-            "directory.");
-  }
-  BALLAST_ASSIGN_OR_RETURN(auto principal, authenticate(header.substr(kBearer.size())));
-  std::string tenant;
-  if (!route.tenant_param.empty()) {
-    auto it = params.find(std::string(route.tenant_param));
-    if (it != params.end()) tenant = it->second;
-  }
-  if (!security::allows(principal, route.permission, tenant)) {
-    return core::make_error(
-        core::ErrorCode::kPermissionDenied, "role '{}' may not {} ({} permission needed)",
-        security::to_string(principal.role), route.summary, security::to_string(route.permission));
-  }
-  return principal;
-}
-
-core::Result<Request> make_request(const httplib::Request& req, const Route& route,
-                                   const std::vector<std::string>& names, std::string request_id) {
-  Request out;
-  out.method = req.method;
-  out.path = req.path;
-  out.request_id = std::move(request_id);
-  for (std::size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) {
-    out.params[names[i]] = httplib::detail::decode_url(req.matches[i + 1].str(), false);
-  }
-  for (const auto& [k, v] : req.params) out.query.emplace(k, v);
-  if (!req.body.empty()) {
-    out.body = nlohmann::json::parse(req.body, nullptr, false);
-    if (out.body.is_discarded()) {
-      return core::Error(core::ErrorCode::kInvalidArgument, "request body is not valid JSON")
-          .with_hint("Send a JSON object with 'Content-Type: application/json'.");
-    }
-  }
-  if (!route.request_schema.is_null()) {
-    BALLAST_TRY(validate_body(route.request_schema,
-                              out.body.is_null() ? nlohmann::json::object() : out.body));
-  }
-  return out;
+RawRequest raw_request(const httplib::Request& req, std::map<std::string, std::string> params,
+                       std::string request_id) {
+  RawRequest raw;
+  raw.method = req.method;
+  raw.path = req.path;
+  raw.params = std::move(params);
+  for (const auto& [k, v] : req.params) raw.query.emplace(k, v);
+  raw.authorization = req.get_header_value("Authorization");
+  raw.second_factor = req.get_header_value(std::string(security::kSecondFactorHeader).c_str());
+  raw.body = req.body;
+  raw.request_id = std::move(request_id);
+  return raw;
 }
 
 }  // namespace
@@ -84,54 +48,61 @@ nlohmann::json error_body(const core::Error& error, const std::string& request_i
   return {{"error", body}};
 }
 
-Server::Server(std::vector<Route> routes, Authenticator authenticate, ServerLimits limits)
+Server::Server(std::vector<Route> routes, Gate gate, ServerLimits limits)
     : routes_(std::move(routes)),
-      authenticate_(std::move(authenticate)),
+      router_(routes_),
+      gate_(std::move(gate)),
       limits_(limits),
       http_(std::make_unique<httplib::Server>()) {}
 
 Server::~Server() { stop(); }
 
-void Server::install_routes() {
-  for (const auto& route : routes_) {
-    auto names = std::make_shared<std::vector<std::string>>();
-    const std::string regex = route_regex(route.pattern, *names);
-    auto handler = [this, &route, names](const httplib::Request& req, httplib::Response& res) {
-      const std::string request_id = core::hex_encode(core::random_bytes(6));
-      res.set_header("X-Request-Id", request_id);
-      std::map<std::string, std::string> params;
-      for (std::size_t i = 0; i < names->size() && i + 1 < req.matches.size(); ++i) {
-        params[(*names)[i]] = req.matches[i + 1].str();
-      }
-      auto principal = authorize(req, route, params, authenticate_);
-      if (!principal.has_value()) return send_error(res, principal.error(), request_id);
-      auto request = make_request(req, route, *names, request_id);
-      if (!request.has_value()) return send_error(res, request.error(), request_id);
-      request->principal = std::move(principal).value();
-      auto response = route.handler(*request);
-      core::log::info(
-          "api request",
-          {{"request_id", request_id},
-           {"method", req.method},
-           {"path", req.path},
-           {"actor", request->principal.id},
-           {"status", std::to_string(response.has_value() ? response->status
-                                                          : response.error().http_status())}});
-      if (!response.has_value()) return send_error(res, response.error(), request_id);
-      send(res, *response);
-    };
-    if (route.method == "GET") http_->Get(regex, handler);
-    if (route.method == "POST") http_->Post(regex, handler);
-    if (route.method == "PUT") http_->Put(regex, handler);
-    if (route.method == "PATCH") http_->Patch(regex, handler);
-    if (route.method == "DELETE") http_->Delete(regex, handler);
+void Server::serve(const httplib::Request& req, httplib::Response& res) const {
+  const std::string request_id = core::hex_encode(core::random_bytes(6));
+  res.set_header("X-Request-Id", request_id);
+  auto match = router_.match(req.method, req.path);
+  if (!match.has_value()) return send_error(res, match.error(), request_id);
+  const Route& route = *match->route;
+  auto request = admit(gate_, route, raw_request(req, std::move(match->params), request_id));
+  if (!request.has_value()) {
+    core::log::info("api request refused", {{"request_id", request_id},
+                                            {"method", req.method},
+                                            {"path", printable(req.path, 200)},
+                                            {"code", std::string(request.error().code_name())}});
+    if (request.error().code() == core::ErrorCode::kRateLimited) res.set_header("Retry-After", "1");
+    return send_error(res, request.error(), request_id);
   }
+  auto response = route.handler(*request);
+  core::log::info(
+      "api request",
+      {{"request_id", request_id},
+       {"method", req.method},
+       {"path", req.path},
+       {"actor", request->principal.id},
+       {"status",
+        std::to_string(response.has_value() ? response->status : response.error().http_status())}});
+  if (!response.has_value()) return send_error(res, response.error(), request_id);
+  send(res, *response);
+}
+
+void Server::install_routes() {
+  // One catch-all per method: the router (shared with the fuzz target) does the matching.
+  const std::string any = "[\\s\\S]*";
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); };
+  http_->Get(any, handler);
+  http_->Post(any, handler);
+  http_->Put(any, handler);
+  http_->Patch(any, handler);
+  http_->Delete(any, handler);
   http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    const auto code = res.status == 404   ? core::ErrorCode::kNotFound
-                      : res.status == 413 ? core::ErrorCode::kPayloadTooLarge
-                                          : core::ErrorCode::kInvalidArgument;
-    const auto error = core::make_error(code, "no route for {} '{}'", req.method, req.path);
+    const auto error =
+        res.status == 404 ? core::make_error(core::ErrorCode::kNotFound, "no route for {} '{}'",
+                                             printable(req.method), printable(req.path, 200))
+        : res.status == 413
+            ? core::Error(core::ErrorCode::kPayloadTooLarge, "request is larger than the limit")
+            : core::make_error(core::ErrorCode::kInvalidArgument, "malformed request ({})",
+                               res.status);
     res.set_content(error_body(error, "").dump(2) + "\n", "application/json");
   });
   http_->set_exception_handler([](const httplib::Request& req, httplib::Response& res,

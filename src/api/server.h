@@ -1,5 +1,6 @@
-// The daemon's HTTP server (cpp-httplib) on loopback: authenticates bearer tokens, checks each
-// route's permission, validates bodies, maps Errors to JSON via the error table.
+// The daemon's HTTP server (cpp-httplib) on loopback: matches routes (router.h), admits
+// requests through the gate (tokens, rate limits, permissions, bodies, second factors), and
+// maps Errors to JSON via the error table.
 #pragma once
 
 #include <functional>
@@ -7,17 +8,18 @@
 #include <thread>
 #include <vector>
 
+#include "api/gate.h"
 #include "api/route.h"
+#include "api/router.h"
 #include "spec/units.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace ballast::api {
-
-// Maps a bearer token to a principal; kUnauthenticated when it is not valid.
-using Authenticator = std::function<core::Result<security::Principal>(std::string_view token)>;
 
 struct ServerLimits {
   std::size_t max_body_bytes = 1024 * 1024;
@@ -28,7 +30,8 @@ struct ServerLimits {
 
 class Server final {
  public:
-  Server(std::vector<Route> routes, Authenticator authenticate, ServerLimits limits = {});
+  // Every request passes `gate` (gate.h) before its route's handler runs.
+  Server(std::vector<Route> routes, Gate gate, ServerLimits limits = {});
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
@@ -41,8 +44,10 @@ class Server final {
 
  private:
   void install_routes();
+  void serve(const httplib::Request& req, httplib::Response& res) const;
   std::vector<Route> routes_;
-  Authenticator authenticate_;
+  Router router_;
+  Gate gate_;
   ServerLimits limits_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;

@@ -57,10 +57,18 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
   auto& p = c.platform;
   return {
       Route{"GET", "/api/v1/tenants", "listTenants", "list tenants", Permission::kRead, "", nullptr,
-            [&p](const Request&) -> core::Result<Response> {
+            [&p](const Request& r) -> core::Result<Response> {
               BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_list());
+              auto& tenants = json["tenants"];
+              tenants.erase(std::remove_if(tenants.begin(), tenants.end(),
+                                           [&r](const nlohmann::json& t) {
+                                             return !security::can_see_tenant(r.principal,
+                                                                              t.value("name", ""));
+                                           }),
+                            tenants.end());
               return ok(json);
-            }},
+            }}
+          .filtered_by_tenant(),
       Route{"POST", "/api/v1/tenants", "createTenant", "create a tenant", Permission::kOperate, "",
             create_schema(),
             [&p](const Request& r) -> core::Result<Response> {

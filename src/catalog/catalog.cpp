@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "catalog/master_key.h"
 #include "catalog/migrations.h"
 #include "core/file.h"
 
@@ -50,6 +51,7 @@ core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path
   BALLAST_ASSIGN_OR_RETURN(catalog->db_, Database::open(db_path));
   ::chmod(db_path.c_str(), 0600);
   BALLAST_TRY(migrate(*catalog->db_));
+  BALLAST_TRY(recover_master_key_rotation(state_dir, *catalog->db_));
   BALLAST_ASSIGN_OR_RETURN(core::Secret key, load_or_create_key(state_dir / kMasterKeyFile, mode));
   BALLAST_ASSIGN_OR_RETURN(auto box, core::SecretBox::create(key));
   auto& db = *catalog->db_;
@@ -59,6 +61,8 @@ core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path
   catalog->events_ = std::make_unique<EventStore>(db, clock);
   catalog->audit_ = std::make_unique<AuditLog>(db, clock, state_dir / "audit.head");
   catalog->backups_ = std::make_unique<BackupStore>(db);
+  catalog->tokens_ = std::make_unique<TokenStore>(db);
+  catalog->second_factors_ = std::make_unique<SecondFactorStore>(db);
   return catalog;
 }
 

@@ -9,9 +9,11 @@
 #include "catalog/backup_store.h"
 #include "catalog/component_store.h"
 #include "catalog/event_store.h"
+#include "catalog/second_factor_store.h"
 #include "catalog/secret_store.h"
 #include "catalog/sqlite.h"
 #include "catalog/tenant_store.h"
+#include "catalog/token_store.h"
 #include "core/clock.h"
 
 namespace ballast::catalog {
@@ -35,6 +37,8 @@ class Catalog final {
   EventStore& events() { return *events_; }
   AuditLog& audit() { return *audit_; }
   BackupStore& backups() { return *backups_; }
+  TokenStore& tokens() { return *tokens_; }
+  SecondFactorStore& second_factors() { return *second_factors_; }
   Database& db() { return *db_; }
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
 
@@ -48,6 +52,8 @@ class Catalog final {
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<BackupStore> backups_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<SecondFactorStore> second_factors_;
 };
 
 }  // namespace ballast::catalog

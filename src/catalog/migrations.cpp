@@ -101,10 +101,35 @@ CREATE TABLE backups (
 CREATE INDEX backups_subject ON backups (subject, started_at);
 )sql";
 
+// API tokens (argon2id hashes only) and second factors (TOTP; the secret is sealed in secrets).
+constexpr std::string_view kAccess = R"sql(
+CREATE TABLE tokens (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  tenants       TEXT NOT NULL DEFAULT '[]',
+  hash          TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  created_by    TEXT NOT NULL,
+  expires_at    TEXT,
+  revoked_at    TEXT,
+  revoked_by    TEXT NOT NULL DEFAULT '',
+  last_used_at  TEXT
+);
+CREATE TABLE second_factors (
+  holder        TEXT PRIMARY KEY,
+  kind          TEXT NOT NULL CHECK (kind IN ('totp')),
+  enrolled_at   TEXT NOT NULL,
+  confirmed_at  TEXT,
+  last_step     INTEGER NOT NULL DEFAULT -1
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
     Migration{3, "backups", kBackups},
+    Migration{4, "API tokens and second factors", kAccess},
 };
 
 }  // namespace

@@ -90,4 +90,15 @@ core::Status SecretStore::reseal_all(const core::SecretBox& next, const std::str
   });
 }
 
+core::Result<std::int64_t> SecretStore::rotate_key(core::SecretBox next) {
+  auto guard = db_.lock();
+  const std::string next_id = next.key_id();
+  BALLAST_TRY(reseal_all(next, next_id));
+  box_ = std::move(next);
+  key_id_ = next_id;
+  BALLAST_ASSIGN_OR_RETURN(auto count, db_.prepare("SELECT COUNT(*) FROM secrets"));
+  BALLAST_TRY(count.step());
+  return count.integer(0);
+}
+
 }  // namespace ballast::catalog

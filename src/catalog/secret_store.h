@@ -27,6 +27,9 @@ class SecretStore final {
   core::Status remove_scope(std::string_view scope);
   // Re-seals every secret under `next` in one transaction; the caller then replaces the key file.
   core::Status reseal_all(const core::SecretBox& next, const std::string& next_key_id);
+  // Re-seals every secret under `next` in one transaction, then seals and opens with `next`
+  // (catalog/master_key.h replaces the key file around this). Returns how many were re-sealed.
+  core::Result<std::int64_t> rotate_key(core::SecretBox next);
   [[nodiscard]] const std::string& key_id() const { return key_id_; }
 
  private:

@@ -1,7 +1,10 @@
-// Audit trail commands: verify and list. They read the catalog directly, daemon or not.
+// Audit trail commands: verify, list and export. They read the catalog directly, daemon or
+// not; `verify --file` checks an export offline, without any state directory.
 #include <fmt/format.h>
 
 #include "cli/context.h"
+#include "core/file.h"
+#include "security/audit_export.h"
 
 namespace ballast::cli {
 namespace {
@@ -11,9 +14,19 @@ core::Result<std::unique_ptr<app::Platform>> open_existing(Context& ctx) {
   return app::Platform::open(std::move(spec), catalog::OpenMode::kExisting, ctx.clock);
 }
 
-core::Result<int> verify(Context& ctx) {
-  BALLAST_ASSIGN_OR_RETURN(auto platform, open_existing(ctx));
-  BALLAST_ASSIGN_OR_RETURN(auto report, platform->catalog().audit().verify());
+core::Result<catalog::AuditVerification> verify_file(const std::string& file) {
+  BALLAST_ASSIGN_OR_RETURN(auto text, core::read_file(file, 1024UL * 1024 * 1024));
+  return security::verify_export(text);
+}
+
+core::Result<int> verify(Context& ctx, const std::string& file) {
+  catalog::AuditVerification report;
+  if (file.empty()) {
+    BALLAST_ASSIGN_OR_RETURN(auto platform, open_existing(ctx));
+    BALLAST_ASSIGN_OR_RETURN(report, platform->catalog().audit().verify());
+  } else {
+    BALLAST_ASSIGN_OR_RETURN(report, verify_file(file));
+  }
   const nlohmann::json json = {
       {"rows", report.rows}, {"intact", report.is_intact}, {"problems", report.problems}};
   if (report.is_intact) {
@@ -24,6 +37,26 @@ core::Result<int> verify(Context& ctx) {
   for (const auto& p : report.problems) text += "  " + p + "\n";
   ctx.emit(json, text);
   return core::kExitFailed;
+}
+
+core::Result<int> export_to(Context& ctx, const std::string& file, std::int64_t after) {
+  BALLAST_ASSIGN_OR_RETURN(auto platform, open_existing(ctx));
+  std::string text;
+  std::int64_t rows = 0;
+  std::string last_hash;
+  for (std::int64_t next = after;;) {
+    BALLAST_ASSIGN_OR_RETURN(auto entries, platform->catalog().audit().list(next));
+    if (entries.empty()) break;
+    for (const auto& e : entries) text += security::export_line(e);
+    rows += static_cast<std::int64_t>(entries.size());
+    next = entries.back().seq;
+    last_hash = entries.back().hash;
+  }
+  BALLAST_TRY(core::write_file_atomic(file, text, 0600));
+  return ctx.emit({{"file", file}, {"rows", rows}, {"last_hash", last_hash}},
+                  fmt::format("Exported {} audit entries to {}; newest hash {}.\nCheck it anywhere "
+                              "with 'ballast audit verify --file {}'.",
+                              rows, file, last_hash.empty() ? "-" : last_hash, file));
 }
 
 core::Result<int> list(Context& ctx, std::int64_t after) {
@@ -50,9 +83,25 @@ core::Result<int> list(Context& ctx, std::int64_t after) {
 void add_audit_commands(CLI::App& app, Context& ctx) {
   auto* audit = add_command(app, "audit", "The tamper-evident audit trail of every change");
   audit->require_subcommand(1);
-  add_command(*audit, "verify", "Prove the hash chain is intact (exit 1 when it is not)",
-              "  ballast audit verify\n")
-      ->callback([&ctx] { ctx.run = [&ctx] { return ctx.guard([&] { return verify(ctx); }); }; });
+  auto file = std::make_shared<std::string>();
+  auto* verify_cmd =
+      add_command(*audit, "verify", "Prove the hash chain is intact (exit 1 when it is not)",
+                  "  ballast audit verify\n  ballast audit verify --file audit.jsonl   # an "
+                  "export, offline\n");
+  verify_cmd->add_option("--file", *file, "Verify this export instead of the catalog");
+  verify_cmd->callback([&ctx, file] {
+    ctx.run = [&ctx, file] { return ctx.guard([&] { return verify(ctx, *file); }); };
+  });
+  auto out = std::make_shared<std::string>();
+  auto from = std::make_shared<std::int64_t>(0);
+  auto* export_cmd = add_command(
+      *audit, "export", "Write the audit trail as JSON lines with both hashes (verifiable offline)",
+      "  ballast audit export -o audit.jsonl\n  ballast audit export -o new.jsonl --after 120\n");
+  export_cmd->add_option("-o,--out", *out, "The file to write (0600)")->required();
+  export_cmd->add_option("--after", *from, "Only entries after this sequence number");
+  export_cmd->callback([&ctx, out, from] {
+    ctx.run = [&ctx, out, from] { return ctx.guard([&] { return export_to(ctx, *out, *from); }); };
+  });
   auto after = std::make_shared<std::int64_t>(0);
   auto* list_cmd =
       add_command(*audit, "list", "Show audit entries, oldest first",

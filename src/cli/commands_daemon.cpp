@@ -1,6 +1,7 @@
 // The daemon's commands: up, down, status.
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -63,10 +64,13 @@ core::Result<int> down(Context& ctx) {
     return ctx.emit({{"stopped", true}, {"was_running", false}},
                     "Ballast is not running on " + paths.root.string() + ".");
   }
+  // The API's shutdown is privileged (TOTP); without a code, the local user signals the pid.
+  const char* code = std::getenv("BALLAST_TOTP");
+  const bool has_code = !ctx.totp.empty() || (code != nullptr && *code != '\0');
   auto client = ctx.client(spec);
-  bool asked = client.has_value() && client->post("/api/v1/shutdown").has_value();
+  bool asked = has_code && client.has_value() && client->post("/api/v1/shutdown").has_value();
   if (!asked) {
-    // The API is unreachable: fall back to the pid file.
+    // No code, or the API is unreachable: fall back to the pid file.
     auto pid_text = core::read_file(paths.pid(), 64);
     if (!pid_text.has_value()) return std::move(pid_text).error();
     const pid_t pid = static_cast<pid_t>(std::atol(std::string(core::trim(*pid_text)).c_str()));

@@ -1,6 +1,7 @@
 #include "cli/context.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/file.h"
@@ -57,8 +58,21 @@ core::Result<core::Secret> read_token(const std::filesystem::path& state_dir) {
 }
 
 core::Result<api::Client> Context::client(const spec::Spec& spec) const {
-  BALLAST_ASSIGN_OR_RETURN(auto token, read_token(spec.state_dir()));
-  return api::Client(spec.platform.api, std::move(token));
+  const char* presented = std::getenv("BALLAST_TOKEN");
+  core::Secret token;
+  if (presented != nullptr && *presented != '\0') {
+    token = core::Secret(std::string(core::trim(presented)));
+  } else {
+    BALLAST_ASSIGN_OR_RETURN(token, read_token(spec.state_dir()));
+  }
+  api::Client client(spec.platform.api, std::move(token));
+  const char* code = std::getenv("BALLAST_TOTP");
+  if (!totp.empty()) {
+    client.set_second_factor(totp);
+  } else if (code != nullptr && *code != '\0') {
+    client.set_second_factor(code);
+  }
+  return client;
 }
 
 CLI::App* add_command(CLI::App& parent, const std::string& name, const std::string& description,

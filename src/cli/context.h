@@ -21,6 +21,7 @@ class Context final {
  public:
   std::string spec_file = "ballast.yaml";
   std::string output = "text";
+  std::string totp;  // --totp or $BALLAST_TOTP: a TOTP code for privileged actions
   bool quiet = false;
   // The command chosen by the parser; run after parsing completes.
   std::function<int()> run;
@@ -36,7 +37,8 @@ class Context final {
   int guard(const std::function<core::Result<int>()>& body) const;
 
   core::Result<spec::Spec> load_spec() const;
-  // The API client for the daemon of the spec's state directory (reads its token).
+  // The API client for the daemon of the spec's state directory: the token from $BALLAST_TOKEN
+  // or the state directory's api.token; the TOTP code from --totp or $BALLAST_TOTP.
   core::Result<api::Client> client(const spec::Spec& spec) const;
 
   const core::SystemClock clock;
@@ -49,6 +51,8 @@ CLI::App* add_command(CLI::App& parent, const std::string& name, const std::stri
 void add_spec_commands(CLI::App& app, Context& ctx);
 void add_daemon_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
+void add_token_commands(CLI::App& app, Context& ctx);
+void add_secret_commands(CLI::App& app, Context& ctx);
 void add_tenant_commands(CLI::App& app, Context& ctx);
 void add_backup_commands(CLI::App& app, Context& ctx);
 

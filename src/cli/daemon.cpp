@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "api/access_gate.h"
 #include "api/routes.h"
 #include "api/server.h"
 #include "app/platform.h"
@@ -17,14 +18,6 @@
 
 namespace ballast::cli {
 namespace {
-
-core::Result<core::Secret> load_or_create_token(const std::filesystem::path& path) {
-  auto existing = core::read_file(path, 4096);
-  if (existing.has_value()) return core::Secret(std::string(core::trim(*existing)));
-  core::Secret token = core::random_token(32);
-  BALLAST_TRY(core::write_file_atomic(path, token.reveal() + "\n", 0600));
-  return token;
-}
 
 sigset_t stop_signals() {
   sigset_t set;
@@ -38,8 +31,24 @@ sigset_t stop_signals() {
 // Everything the running daemon holds; released in reverse order.
 struct Running {
   std::unique_ptr<app::Platform> platform;
+  std::unique_ptr<security::AccessControl> access;
   std::unique_ptr<api::Server> server;
 };
+
+// Tokens and second factors; the state directory's api.token is the first platform-admin token.
+core::Status start_access(Running& running, const app::StatePaths& paths) {
+  auto& platform = *running.platform;
+  running.access = std::make_unique<security::AccessControl>(
+      platform.catalog(), platform.clock(),
+      security::AccessOptions{"Ballast " + platform.spec().platform.name, {}, {}});
+  BALLAST_ASSIGN_OR_RETURN(auto bootstrap,
+                           running.access->tokens().ensure_bootstrap(paths.token()));
+  if (bootstrap) {
+    BALLAST_TRY(platform.audit(app::Actor{"daemon"}, "token.create", "token/" + bootstrap->id,
+                               core::ok(), {{"name", bootstrap->name}, {"role", bootstrap->role}}));
+  }
+  return core::ok();
+}
 
 core::Result<Running> start(spec::Spec spec, const DaemonOptions& options, core::Clock& clock) {
   const app::StatePaths paths{spec.state_dir()};
@@ -48,17 +57,12 @@ core::Result<Running> start(spec::Spec spec, const DaemonOptions& options, core:
                            app::Platform::open(std::move(spec), catalog::OpenMode::kCreate, clock));
   BALLAST_TRY(core::ensure_dir(paths.logs(), 0700));
   core::log::init(paths.log_file(), core::log::Level::kInfo, options.echo_logs);
-  BALLAST_ASSIGN_OR_RETURN(auto token, load_or_create_token(paths.token()));
+  BALLAST_TRY(start_access(running, paths));
   const pid_t self = ::getpid();
-  api::RouteContext context{*running.platform, [self] { ::kill(self, SIGUSR1); }, options.version};
-  auto authenticate = [token](std::string_view presented) -> core::Result<security::Principal> {
-    if (core::equal_constant_time(presented, token.reveal())) {
-      return security::Principal{"token:local-admin", security::Role::kPlatformAdmin, {}};
-    }
-    return core::Error(core::ErrorCode::kUnauthenticated, "the bearer token is not valid")
-        .with_hint("Use the token in the state directory's api.token.");
-  };
-  running.server = std::make_unique<api::Server>(api::build_routes(context), authenticate);
+  api::RouteContext context{*running.platform, [self] { ::kill(self, SIGUSR1); }, options.version,
+                            running.access.get()};
+  running.server = std::make_unique<api::Server>(
+      api::build_routes(context), api::access_gate(*running.platform, *running.access));
   BALLAST_TRY(running.server->start(running.platform->spec().platform.api));
   BALLAST_TRY(core::write_file_atomic(paths.pid(), std::to_string(self) + "\n", 0644));
   BALLAST_TRY(running.platform->audit(app::Actor{"daemon"}, "daemon.start", "platform", core::ok(),

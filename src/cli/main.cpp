@@ -47,11 +47,15 @@ int main(int argc, char** argv) {
   app.add_option("--output", ctx.output, "Output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-q,--quiet", ctx.quiet, "Print nothing on success (text output)");
+  app.add_option("--totp", ctx.totp,
+                 "A current TOTP code, for privileged actions (or $BALLAST_TOTP)");
   add_spec_commands(app, ctx);
   add_daemon_commands(app, ctx);
   add_tenant_commands(app, ctx);
   add_backup_commands(app, ctx);
   add_audit_commands(app, ctx);
+  add_token_commands(app, ctx);
+  add_secret_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

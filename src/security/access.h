@@ -1,6 +1,7 @@
 // Who may do what: roles, permissions, and the principal a request acts as.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,18 +11,28 @@ namespace ballast::security {
 
 // What a route needs. Declared per route in the one route table (api/routes.cpp).
 enum class Permission {
-  kPublic,    // no token needed (health, the OpenAPI document)
-  kRead,      // see platform and tenant state
-  kOperate,   // change tenants, run backups and drills
-  kAdmin,     // platform-wide changes: shutdown, tokens, secrets
-  kAuditRead  // read and verify the audit trail
+  kPublic,     // no token needed (health, the OpenAPI document)
+  kRead,       // see platform and tenant state
+  kOperate,    // change tenants, run backups and drills
+  kAdmin,      // platform-wide changes: shutdown, tokens, secrets
+  kAuditRead,  // read and verify the audit trail, list tokens
+  kSelf,       // manage one's own credentials (TOTP enrolment): every valid token
 };
 
 enum class Role { kPlatformAdmin, kOperator, kAuditor, kTenantAdmin };
 
+inline constexpr std::array kAllPermissions = {Permission::kPublic,    Permission::kRead,
+                                               Permission::kOperate,   Permission::kAdmin,
+                                               Permission::kAuditRead, Permission::kSelf};
+inline constexpr std::array kAllRoles = {Role::kPlatformAdmin, Role::kOperator, Role::kAuditor,
+                                         Role::kTenantAdmin};
+
 std::string_view to_string(Permission permission);
 std::string_view to_string(Role role);
 std::optional<Role> role_from(std::string_view text);
+// One sentence each, for `ballast docs security` and docs/security.md.
+std::string_view describe(Permission permission);
+std::string_view describe(Role role);
 
 struct Principal {
   std::string id;  // "token:<id>"; never the token itself
@@ -32,5 +43,12 @@ struct Principal {
 // Whether `principal` holds `permission`, for `tenant` when the action concerns one ("" when
 // it concerns the platform).
 bool allows(const Principal& principal, Permission permission, std::string_view tenant = "");
+
+// Whether `principal` may see `tenant` in listings (tenant-admins see only their own).
+bool can_see_tenant(const Principal& principal, std::string_view tenant);
+
+// The roles × permissions table of docs/security.md, generated from allows() (a unit test
+// keeps the document in step).
+std::string permission_table_markdown();
 
 }  // namespace ballast::security

@@ -1,0 +1,33 @@
+#include "api/access_gate.h"
+
+#include "core/log.h"
+
+namespace ballast::api {
+
+Gate access_gate(app::Platform& platform, security::AccessControl& access) {
+  Gate gate;
+  gate.authenticate = [&access](std::string_view token) {
+    return access.tokens().authenticate(token);
+  };
+  gate.verify_second_factor = [&access](const security::Principal& principal,
+                                        std::string_view code) {
+    return access.second_factors().verify(principal.id, code);
+  };
+  gate.take = [&access](const std::string& key) { return access.limiter().take(key); };
+  gate.on_refusal = [&platform](const Refusal& refusal) {
+    const std::string target = refusal.tenant.empty() ? "platform" : "tenant/" + refusal.tenant;
+    const nlohmann::json detail = {{"method", refusal.route.method},
+                                   {"route", refusal.route.pattern},
+                                   {"request_id", refusal.request_id}};
+    auto audited = platform.audit(app::Actor{refusal.principal.id},
+                                  "api." + std::string(refusal.route.operation_id), target,
+                                  core::Status(refusal.error), detail);
+    if (!audited.has_value()) {
+      core::log::error("auditing a refused request failed",
+                       {{"request_id", refusal.request_id}, {"error", audited.error().message()}});
+    }
+  };
+  return gate;
+}
+
+}  // namespace ballast::api
