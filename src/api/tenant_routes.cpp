@@ -38,6 +38,14 @@ nlohmann::json object_with(const char* key, nlohmann::json schema) {
           {"properties", {{key, std::move(schema)}}}};
 }
 
+nlohmann::json environment_schema() {
+  nlohmann::json properties = {
+      {"name", kNamePattern},
+      {"kind", {{"type", "string"}, {"enum", {"staging", "development"}}}},
+      {"domains", {{"type", "array"}, {"items", kDomain}, {"maxItems", 20}}}};
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
+}
+
 nlohmann::json delete_schema() {
   nlohmann::json schema = object_with("confirm", {{"type", "string"}, {"maxLength", 63}});
   schema["properties"]["reason"] = {{"type", "string"}, {"maxLength", 500}};
@@ -119,6 +127,23 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
               BALLAST_ASSIGN_OR_RETURN(auto json,
                                        p.tenant_delete(r.params.at("name"), request, actor_of(r)));
               return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/environments", "createEnvironment",
+            "create a neutralized copy of a tenant", Permission::kOperate, "name",
+            environment_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              const auto kind = r.body.value("kind", "staging") == "development"
+                                    ? spec::EnvironmentKind::kDevelopment
+                                    : spec::EnvironmentKind::kStaging;
+              std::vector<std::string> domains;
+              if (r.body.contains("domains"))
+                domains = r.body["domains"].get<std::vector<std::string>>();
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.environment_create(r.params.at("name"),
+                                       r.body.value("name", std::string(spec::to_string(kind))),
+                                       kind, domains, actor_of(r)));
+              return ok(json, 201);
             }},
       Route{"POST", "/api/v1/apply", "apply", "apply a spec to the platform", Permission::kOperate,
             "", apply_schema(),

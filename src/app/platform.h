@@ -96,6 +96,14 @@ class Platform final {
   core::Result<nlohmann::json> tenant_delete(const std::string& name, const DeleteRequest& request,
                                              const Actor& actor);
 
+  // A neutralized copy of a production tenant ("<tenant>-<name>"): its database and file store
+  // copied, neutralized and verified before it starts; mail goes to the platform's catcher.
+  core::Result<nlohmann::json> environment_create(const std::string& tenant,
+                                                  const std::string& name,
+                                                  spec::EnvironmentKind kind,
+                                                  const std::vector<std::string>& domains,
+                                                  const Actor& actor);
+
   // Backups (Ballast's encrypted streaming tenant backups) and restores.
   core::Result<nlohmann::json> backup_create(const std::string& tenant,
                                              const std::string& repository,

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   add_daemon_commands(app, ctx);
   add_tenant_commands(app, ctx);
   add_backup_commands(app, ctx);
+  add_environment_commands(app, ctx);
   add_audit_commands(app, ctx);
   try {
     app.parse(argc, argv);

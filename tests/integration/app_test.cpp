@@ -192,5 +192,62 @@ TEST_F(AppTest, AKilledOdooIsRestartedAndSuspensionStopsIt) {
   EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
 }
 
+TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
+  ASSERT_TRUE(
+      prod.exec("INSERT INTO res_partner (name) VALUES ('Client copied to staging')").has_value());
+  auto made =
+      platform().environment_create("b", "staging", spec::EnvironmentKind::kStaging, {}, kActor);
+  ASSERT_TRUE(made.has_value()) << made.error().to_string();
+  EXPECT_EQ((*made)["name"], "b-staging");
+  EXPECT_EQ((*made)["environment"], "staging");
+  auto page = get("b-staging.it.test", "/web/login");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("b-staging"), std::string::npos);
+  auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-staging").value();
+  EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Client copied to staging'")
+                ->at(0, 0),
+            "1");
+  EXPECT_EQ(
+      copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
+          ->at(0, 0),
+      "True");
+  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_mail_server WHERE active")->at(0, 0), "0");
+  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_cron WHERE active")->at(0, 0), "1");  // autovacuum
+  EXPECT_NE(
+      copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0),
+      prod.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0));
+  const auto conf =
+      core::read_file(runtime().layout().tenant_dir("b-staging") / "odoo.conf").value();
+  EXPECT_NE(conf.find("smtp_server = 127.0.0.1"), std::string::npos);
+  // Production is untouched.
+  EXPECT_GT(std::stoi(prod.query("SELECT count(*) FROM ir_cron WHERE active")->at(0, 0)), 1);
+  EXPECT_EQ(
+      prod.query("SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
+          ->at(0, 0),
+      "0");
+}
+
+TEST_F(AppTest, ACopyThatStaysActiveIsNotStarted) {
+  // A module that switches scheduled actions back on: neutralization cannot hold.
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "tight").value();
+  ASSERT_TRUE(prod.exec("CREATE FUNCTION keep_active() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$$ BEGIN NEW.active := true; RETURN NEW; END $$")
+                  .has_value());
+  ASSERT_TRUE(prod.exec("CREATE TRIGGER keep_active BEFORE UPDATE ON ir_cron FOR EACH ROW "
+                        "EXECUTE FUNCTION keep_active()")
+                  .has_value());
+  auto made = platform().environment_create("tight", "staging", spec::EnvironmentKind::kStaging, {},
+                                            kActor);
+  ASSERT_FALSE(made.has_value());
+  EXPECT_EQ(made.error().code(), core::ErrorCode::kPreconditionFailed);
+  EXPECT_NE(made.error().message().find("scheduled action 'Mail: Email Queue Manager' is active"),
+            std::string::npos)
+      << made.error().message();
+  EXPECT_FALSE(runtime().supervisor().is_running("tenant/tight-staging/odoo"));
+  EXPECT_EQ(get("tight-staging.it.test", "/web/login")->status, 503);
+}
+
 }  // namespace
 }  // namespace ballast::testing
