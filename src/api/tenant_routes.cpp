@@ -46,6 +46,14 @@ nlohmann::json environment_schema() {
   return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
 }
 
+nlohmann::json upgrade_schema() {
+  nlohmann::json module = {{"type", "string"}, {"pattern", "^[a-z0-9_]{1,64}$"}};
+  nlohmann::json properties = {
+      {"modules", {{"type", "array"}, {"items", module}, {"maxItems", 200}}},
+      {"no_backup", {{"type", "boolean"}}}};
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
+}
+
 nlohmann::json delete_schema() {
   nlohmann::json schema = object_with("confirm", {{"type", "string"}, {"maxLength", 63}});
   schema["properties"]["reason"] = {{"type", "string"}, {"maxLength", 500}};
@@ -144,6 +152,18 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
                                        r.body.value("name", std::string(spec::to_string(kind))),
                                        kind, domains, actor_of(r)));
               return ok(json, 201);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/upgrade", "upgradeTenant",
+            "upgrade a tenant's modules (backup first, rollback on failure)", Permission::kOperate,
+            "name", upgrade_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              std::vector<std::string> modules;
+              if (r.body.contains("modules"))
+                modules = r.body["modules"].get<std::vector<std::string>>();
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json, p.tenant_upgrade(r.params.at("name"), modules,
+                                              r.body.value("no_backup", false), actor_of(r)));
+              return ok(json);
             }},
       Route{"POST", "/api/v1/apply", "apply", "apply a spec to the platform", Permission::kOperate,
             "", apply_schema(),

@@ -96,6 +96,11 @@ class Platform final {
   core::Result<nlohmann::json> tenant_delete(const std::string& name, const DeleteRequest& request,
                                              const Actor& actor);
 
+  // Module upgrade: backup (unless no_backup), maintenance page, `odoo-bin -u`, restart and
+  // health check; on any failure the pre-upgrade backup is restored in place.
+  core::Result<nlohmann::json> tenant_upgrade(const std::string& tenant,
+                                              const std::vector<std::string>& modules,
+                                              bool no_backup, const Actor& actor);
   // A neutralized copy of a production tenant ("<tenant>-<name>"): its database and file store
   // copied, neutralized and verified before it starts; mail goes to the platform's catcher.
   core::Result<nlohmann::json> environment_create(const std::string& tenant,

@@ -249,5 +249,33 @@ TEST_F(AppTest, ACopyThatStaysActiveIsNotStarted) {
   EXPECT_EQ(get("tight-staging.it.test", "/web/login")->status, 503);
 }
 
+TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
+  auto ok = platform().tenant_upgrade("a", {"account"}, false, kActor);
+  ASSERT_TRUE(ok.has_value()) << ok.error().to_string();
+  EXPECT_TRUE(ok->contains("pre_upgrade_backup"));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
+
+  auto db = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
+  ASSERT_TRUE(db.exec("INSERT INTO res_partner (name) VALUES ('Kept through a failed upgrade')")
+                  .has_value());
+  auto failed = platform().tenant_upgrade("a", {"failing_module"}, false, kActor);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_NE(failed.error().message().find("was rolled back"), std::string::npos)
+      << failed.error().to_string();
+  auto after = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
+  EXPECT_EQ(
+      after.query("SELECT count(*) FROM ir_module_module WHERE state <> 'installed'")->at(0, 0),
+      "0");
+  EXPECT_EQ(
+      after.query("SELECT count(*) FROM res_partner WHERE name = 'Kept through a failed upgrade'")
+          ->at(0, 0),
+      "1");
+  EXPECT_TRUE(runtime().supervisor().is_running("tenant/a/odoo"));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
+  auto events = platform().catalog().events().list("tenant/a").value();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const auto& e) { return e.reason == "UpgradeRolledBack"; }));
+}
+
 }  // namespace
 }  // namespace ballast::testing
