@@ -54,6 +54,14 @@ nlohmann::json upgrade_schema() {
   return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
 }
 
+nlohmann::json import_schema() {
+  nlohmann::json schema = create_schema();
+  schema["properties"]["file"] = {{"type", "string"},
+                                  {"pattern", "^[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,199}$"}};
+  schema["required"] = {"name", "plan", "file"};
+  return schema;
+}
+
 nlohmann::json delete_schema() {
   nlohmann::json schema = object_with("confirm", {{"type", "string"}, {"maxLength", 63}});
   schema["properties"]["reason"] = {{"type", "string"}, {"maxLength", 500}};
@@ -164,6 +172,25 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
                   auto json, p.tenant_upgrade(r.params.at("name"), modules,
                                               r.body.value("no_backup", false), actor_of(r)));
               return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/export", "exportTenant",
+            "export a tenant as Odoo's backup zip (into the state directory's exports/)",
+            Permission::kOperate, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.tenant_export(r.params.at("name"), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenant-imports", "importTenant",
+            "create a tenant from an Odoo backup zip placed in the state directory's imports/",
+            Permission::kOperate, "", import_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              nlohmann::json placement = r.body;
+              placement.erase("file");
+              placement.erase("name");
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_import(r.body["name"], r.body["file"],
+                                                                  placement, actor_of(r)));
+              return ok(json, 201);
             }},
       Route{"POST", "/api/v1/apply", "apply", "apply a spec to the platform", Permission::kOperate,
             "", apply_schema(),

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/context.h"
+#include "core/crypto.h"
 #include "core/file.h"
 #include "core/text.h"
 #include "reconcile/apply.h"

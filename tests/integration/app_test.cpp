@@ -277,5 +277,40 @@ TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
                           [](const auto& e) { return e.reason == "UpgradeRolledBack"; }));
 }
 
+TEST_F(AppTest, ExportAndImportRoundTripInOdoosFormat) {
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
+  ASSERT_TRUE(prod.exec("INSERT INTO res_partner (name) VALUES ('Exported client')").has_value());
+  const auto files = runtime().layout().filestore("b") / "4a";
+  std::filesystem::create_directories(files);
+  write_text(files / "4a1b", "an invoice scan");
+  auto exported = platform().tenant_export("b", kActor);
+  ASSERT_TRUE(exported.has_value()) << exported.error().to_string();
+  const std::string zip = (*exported)["path"];
+  const std::filesystem::path imports = dir_->path() / "state" / "imports";
+  std::filesystem::create_directories(imports);
+  std::filesystem::copy_file(zip, imports / "b.zip");
+  auto imported =
+      platform().tenant_import("b-moved", "b.zip", {{"plan", "small"}, {"pool", "main"}}, kActor);
+  ASSERT_TRUE(imported.has_value()) << imported.error().to_string();
+  EXPECT_EQ((*imported)["source_database"], "b");
+  auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-moved").value();
+  EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Exported client'")->at(0, 0),
+            "1");
+  EXPECT_EQ(
+      copy.query("SELECT tableowner FROM pg_tables WHERE tablename = 'res_partner'")->at(0, 0),
+      "b-moved");
+  EXPECT_EQ(read_text(runtime().layout().filestore("b-moved") / "4a" / "4a1b"), "an invoice scan");
+  EXPECT_EQ(get("b-moved.it.test", "/web/login")->status, 200);
+
+  write_text(imports / "junk.zip", "this is not a zip");
+  auto junk = platform().tenant_import("junk", "junk.zip", {{"plan", "small"}}, kActor);
+  ASSERT_FALSE(junk.has_value());
+  EXPECT_EQ(junk.error().code(), core::ErrorCode::kCorrupt);
+  EXPECT_EQ(
+      platform().tenant_import("x", "../catalog.db", {{"plan", "small"}}, kActor).error().code(),
+      core::ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(platform().catalog().tenants().find("junk").value().has_value());
+}
+
 }  // namespace
 }  // namespace ballast::testing
