@@ -1,6 +1,7 @@
 #include "api/gate.h"
 
 #include "api/router.h"
+#include "core/text.h"
 #include "security/token_service.h"
 
 namespace ballast::api {
@@ -49,6 +50,23 @@ core::Status check_second_factor(const Gate& gate, const Route& route, const Req
   return gate.verify_second_factor(request.principal, code);
 }
 
+core::Error denial(const security::Principal& principal, const Route& route,
+                   const std::string& tenant) {
+  const bool out_of_scope = principal.role == security::Role::kTenantAdmin && !tenant.empty() &&
+                            !security::can_see_tenant(principal, tenant);
+  if (out_of_scope) {
+    return core::make_error(core::ErrorCode::kPermissionDenied,
+                            "tenant '{}' is outside this token's scope (tenant-admin of '{}')",
+                            tenant, core::join(principal.tenants, "', '"))
+        .with_hint("Use a token scoped to that tenant, or ask a platform admin.");
+  }
+  return core::make_error(core::ErrorCode::kPermissionDenied,
+                          "role '{}' may not {} ({} permission needed)",
+                          security::to_string(principal.role), route.summary,
+                          security::to_string(route.permission))
+      .with_hint("Ask a platform admin for a token with that permission.");
+}
+
 bool is_auditable(const Route& route, const core::Error& error) {
   if (error.code() == core::ErrorCode::kSecondFactorRequired) return true;
   return error.code() == core::ErrorCode::kPermissionDenied && route.method != "GET";
@@ -85,11 +103,7 @@ core::Result<Request> admit(const Gate& gate, const Route& route, RawRequest raw
                        request.principal.role == security::Role::kTenantAdmin &&
                        route.permission == security::Permission::kRead;
   if (!listing && !security::allows(request.principal, route.permission, tenant)) {
-    return refuse(core::make_error(core::ErrorCode::kPermissionDenied,
-                                   "role '{}' may not {}{} ({} permission needed)",
-                                   security::to_string(request.principal.role), route.summary,
-                                   tenant.empty() ? "" : " of tenant '" + tenant + "'",
-                                   security::to_string(route.permission)));
+    return refuse(denial(request.principal, route, tenant));
   }
   BALLAST_ASSIGN_OR_RETURN(request.body, parse_body(route, raw.body));
   auto second = check_second_factor(gate, route, request, raw.second_factor);

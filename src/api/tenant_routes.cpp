@@ -38,6 +38,30 @@ nlohmann::json object_with(const char* key, nlohmann::json schema) {
           {"properties", {{key, std::move(schema)}}}};
 }
 
+nlohmann::json environment_schema() {
+  nlohmann::json properties = {
+      {"name", kNamePattern},
+      {"kind", {{"type", "string"}, {"enum", {"staging", "development"}}}},
+      {"domains", {{"type", "array"}, {"items", kDomain}, {"maxItems", 20}}}};
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
+}
+
+nlohmann::json upgrade_schema() {
+  nlohmann::json module = {{"type", "string"}, {"pattern", "^[a-z0-9_]{1,64}$"}};
+  nlohmann::json properties = {
+      {"modules", {{"type", "array"}, {"items", module}, {"maxItems", 200}}},
+      {"no_backup", {{"type", "boolean"}}}};
+  return {{"type", "object"}, {"additionalProperties", false}, {"properties", properties}};
+}
+
+nlohmann::json import_schema() {
+  nlohmann::json schema = create_schema();
+  schema["properties"]["file"] = {{"type", "string"},
+                                  {"pattern", "^[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,199}$"}};
+  schema["required"] = {"name", "plan", "file"};
+  return schema;
+}
+
 nlohmann::json delete_schema() {
   nlohmann::json schema = object_with("confirm", {{"type", "string"}, {"maxLength", 63}});
   schema["properties"]["reason"] = {{"type", "string"}, {"maxLength", 500}};
@@ -127,6 +151,54 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
               BALLAST_ASSIGN_OR_RETURN(auto json,
                                        p.tenant_delete(r.params.at("name"), request, actor_of(r)));
               return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/environments", "createEnvironment",
+            "create a neutralized copy of a tenant", Permission::kOperate, "name",
+            environment_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              const auto kind = r.body.value("kind", "staging") == "development"
+                                    ? spec::EnvironmentKind::kDevelopment
+                                    : spec::EnvironmentKind::kStaging;
+              std::vector<std::string> domains;
+              if (r.body.contains("domains"))
+                domains = r.body["domains"].get<std::vector<std::string>>();
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.environment_create(r.params.at("name"),
+                                       r.body.value("name", std::string(spec::to_string(kind))),
+                                       kind, domains, actor_of(r)));
+              return ok(json, 201);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/upgrade", "upgradeTenant",
+            "upgrade a tenant's modules (backup first, rollback on failure)", Permission::kOperate,
+            "name", upgrade_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              std::vector<std::string> modules;
+              if (r.body.contains("modules"))
+                modules = r.body["modules"].get<std::vector<std::string>>();
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json, p.tenant_upgrade(r.params.at("name"), modules,
+                                              r.body.value("no_backup", false), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenants/{name}/export", "exportTenant",
+            "export a tenant as Odoo's backup zip (into the state directory's exports/)",
+            Permission::kOperate, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.tenant_export(r.params.at("name"), actor_of(r)));
+              return ok(json);
+            }},
+      Route{"POST", "/api/v1/tenant-imports", "importTenant",
+            "create a tenant from an Odoo backup zip placed in the state directory's imports/",
+            Permission::kOperate, "", import_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              nlohmann::json placement = r.body;
+              placement.erase("file");
+              placement.erase("name");
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.tenant_import(r.body["name"], r.body["file"],
+                                                                  placement, actor_of(r)));
+              return ok(json, 201);
             }},
       Route{"POST", "/api/v1/apply", "apply", "apply a spec to the platform", Permission::kOperate,
             "", apply_schema(),

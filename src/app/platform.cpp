@@ -174,6 +174,8 @@ core::Status Platform::audit(const Actor& actor, std::string_view action, std::s
 
 nlohmann::json tenant_json(const catalog::TenantRecord& t) {
   return {{"name", t.name},
+          {"environment", t.environment},
+          {"parent", t.parent},
           {"tier", spec::to_string(t.tier)},
           {"pool", t.pool},
           {"stack", t.stack},

@@ -96,6 +96,24 @@ class Platform final {
   core::Result<nlohmann::json> tenant_delete(const std::string& name, const DeleteRequest& request,
                                              const Actor& actor);
 
+  // Module upgrade: backup (unless no_backup), maintenance page, `odoo-bin -u`, restart and
+  // health check; on any failure the pre-upgrade backup is restored in place.
+  core::Result<nlohmann::json> tenant_upgrade(const std::string& tenant,
+                                              const std::vector<std::string>& modules,
+                                              bool no_backup, const Actor& actor);
+  // Odoo's backup zip (dump.sql, filestore/, manifest.json). Export writes it under the state
+  // directory's exports/ and names it; import reads a zip placed in imports/ into a new tenant.
+  core::Result<nlohmann::json> tenant_export(const std::string& tenant, const Actor& actor);
+  core::Result<nlohmann::json> tenant_import(const std::string& name, const std::string& file,
+                                             const nlohmann::json& placement, const Actor& actor);
+  // A neutralized copy of a production tenant ("<tenant>-<name>"): its database and file store
+  // copied, neutralized and verified before it starts; mail goes to the platform's catcher.
+  core::Result<nlohmann::json> environment_create(const std::string& tenant,
+                                                  const std::string& name,
+                                                  spec::EnvironmentKind kind,
+                                                  const std::vector<std::string>& domains,
+                                                  const Actor& actor);
+
   // Backups (Ballast's encrypted streaming tenant backups) and restores.
   core::Result<nlohmann::json> backup_create(const std::string& tenant,
                                              const std::string& repository,

@@ -101,6 +101,12 @@ CREATE TABLE backups (
 CREATE INDEX backups_subject ON backups (subject, started_at);
 )sql";
 
+// Non-production copies of a tenant (staging, development) know their production tenant.
+constexpr std::string_view kEnvironments = R"sql(
+ALTER TABLE tenants ADD COLUMN parent TEXT NOT NULL DEFAULT '';
+ALTER TABLE tenants ADD COLUMN environment TEXT NOT NULL DEFAULT 'production';
+)sql";
+
 // API tokens (argon2id hashes only) and second factors (TOTP; the secret is sealed in secrets).
 constexpr std::string_view kAccess = R"sql(
 CREATE TABLE tokens (
@@ -129,7 +135,8 @@ constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
     Migration{3, "backups", kBackups},
-    Migration{4, "API tokens and second factors", kAccess},
+    Migration{4, "environments of tenants", kEnvironments},
+    Migration{5, "API tokens and second factors", kAccess},
 };
 
 }  // namespace

@@ -27,7 +27,10 @@ struct TenantRecord {
   core::SystemTime created_at{};
   core::SystemTime updated_at{};
   std::int64_t generation = 1;
-  std::string origin = "spec";  // "spec" or "api": apply deletes only the spec's tenants
+  std::string origin = "spec";             // "spec" or "api": apply deletes only the spec's tenants
+  std::string parent;                      // the production tenant of a copy
+  std::string environment = "production";  // production, staging, development
+  [[nodiscard]] bool is_production() const { return environment == "production"; }
 };
 
 enum class ComponentState { kStarting, kRunning, kStopped, kFailed, kBackoff };

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "name, tier, pool, stack, plan, plan_json, domains, state, created_at, updated_at, generation, "
-    "origin";
+    "origin, parent, environment";
 
 core::SystemTime parse_time(const std::string& text) {
   return core::parse_rfc3339(text).value_or(core::SystemTime{});
@@ -29,6 +29,8 @@ TenantRecord read_row(const Statement& s) {
   r.updated_at = parse_time(s.text(9));
   r.generation = s.integer(10);
   r.origin = s.text(11);
+  r.parent = s.text(12);
+  r.environment = s.text(13);
   return r;
 }
 
@@ -71,11 +73,11 @@ core::Status TenantStore::save(const TenantRecord& record) {
   const auto now = core::format_rfc3339(clock_.now());
   BALLAST_ASSIGN_OR_RETURN(auto s, db_.prepare(R"sql(
       INSERT INTO tenants (name, tier, pool, stack, plan, plan_json, domains, state, created_at,
-                           updated_at, generation, origin)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1, ?10)
+                           updated_at, generation, origin, parent, environment)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1, ?10, ?11, ?12)
       ON CONFLICT (name) DO UPDATE SET tier = ?2, pool = ?3, stack = ?4, plan = ?5,
         plan_json = ?6, domains = ?7, state = ?8, updated_at = ?9, generation = generation + 1,
-        origin = ?10)sql"));
+        origin = ?10, parent = ?11, environment = ?12)sql"));
   s.bind(1, record.name)
       .bind(2, spec::to_string(record.tier))
       .bind(3, record.pool)
@@ -85,7 +87,9 @@ core::Status TenantStore::save(const TenantRecord& record) {
       .bind(7, nlohmann::json(record.domains).dump())
       .bind(8, to_string(record.state))
       .bind(9, now)
-      .bind(10, record.origin);
+      .bind(10, record.origin)
+      .bind(11, record.parent)
+      .bind(12, record.environment);
   return s.run();
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/context.h"
+#include "core/crypto.h"
 #include "core/file.h"
 #include "core/text.h"
 #include "reconcile/apply.h"
@@ -183,6 +184,60 @@ void add_tenant_commands(CLI::App& app, Context& ctx) {
                       "Deleted tenant '{}'. Its data is in the trash: {} (purged after {}).",
                       j.value("name", ""), j.value("trash", ""), j.value("purged_after", ""));
                 });
+  });
+}
+
+}  // namespace ballast::cli
+
+namespace ballast::cli {
+
+void add_environment_commands(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string tenant;
+    std::string from = "production";
+    std::string as = "staging";
+    std::string name;
+    std::vector<std::string> domains;
+  };
+  auto args = std::make_shared<Args>();
+  auto* env = add_command(app, "env", "Staging and development copies of tenants");
+  env->require_subcommand(1);
+  auto* create = add_command(
+      *env, "create",
+      "Copy a production tenant (database and file store) into a neutralized environment: no mail "
+      "leaves it (it goes to the platform's catcher), scheduled actions are off",
+      "  ballast env create acme --from production --as staging\n"
+      "  ballast env create acme --as development --name dev --domain dev.acme.example\n");
+  create->add_option("tenant", args->tenant, "The production tenant")->required();
+  create->add_option("--from", args->from, "What to copy: production")
+      ->check(CLI::IsMember({"production"}));
+  create->add_option("--as", args->as, "staging or development")
+      ->check(CLI::IsMember({"staging", "development", "dev"}));
+  create->add_option("--name", args->name,
+                     "Name of the copy (default: its kind); it becomes <tenant>-<name>");
+  create->add_option("--domain", args->domains, "Hostname of the copy (repeatable)");
+  create->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&]() -> core::Result<int> {
+        const std::string kind = args->as == "dev" ? "development" : args->as;
+        nlohmann::json body = {
+            {"kind", kind},
+            {"name",
+             args->name.empty() ? (args->as == "development" ? "dev" : args->as) : args->name}};
+        if (!args->domains.empty()) body["domains"] = args->domains;
+        BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
+        BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
+        client.set_timeout_seconds(3600);
+        BALLAST_ASSIGN_OR_RETURN(
+            auto answer, client.post("/api/v1/tenants/" + args->tenant + "/environments", body));
+        return ctx.emit(
+            answer,
+            fmt::format("Created {} copy '{}' of '{}'{}, served at {}.", kind,
+                        answer.value("name", ""), args->tenant,
+                        answer.value("neutralized", false) ? " (neutralized and verified)" : "",
+                        answer["domains"].empty() ? "" : answer["domains"][0].get<std::string>()));
+      });
+    };
   });
 }
 

@@ -42,6 +42,20 @@ core::Result<std::string> run_action(const Action& a, const spec::Spec& spec, Te
       BALLAST_ASSIGN_OR_RETURN(const Outcome outcome, ops.ensure(*t));
       return std::string(to_string(outcome));
     }
+    case ActionKind::kCreateEnvironment: {
+      const auto colon = a.target.find(':');
+      const spec::Tenant* parent = spec.find_tenant(a.target.substr(0, colon));
+      const std::string env_name = a.target.substr(colon + 1);
+      if (parent == nullptr)
+        return core::make_error(core::ErrorCode::kInternal, "no parent for '{}'", name);
+      for (const auto& e : parent->environments) {
+        if (e.name != env_name) continue;
+        BALLAST_ASSIGN_OR_RETURN(const Outcome outcome,
+                                 ops.create_environment(parent->name, e.name, e.kind, e.domains));
+        return std::string(to_string(outcome));
+      }
+      return core::make_error(core::ErrorCode::kInternal, "environment '{}' left the spec", name);
+    }
     case ActionKind::kDeleteTenant:
       BALLAST_TRY(ops.remove(name));
       return std::string("deleted");

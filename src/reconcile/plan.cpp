@@ -63,6 +63,8 @@ std::string_view to_string(ActionKind kind) {
       return "create_stack";
     case ActionKind::kCreateTenant:
       return "create_tenant";
+    case ActionKind::kCreateEnvironment:
+      return "create_environment";
     case ActionKind::kMoveTenant:
       return "move_tenant";
     case ActionKind::kChangePlan:
@@ -110,6 +112,18 @@ Plan plan(const spec::Spec& desired, const Observed& observed) {
       a.push_back(
           make(ActionKind::kCreateTenant, "tenant/" + t.name, t.plan,
                fmt::format("create tenant '{}' in {} with plan '{}'", t.name, where(t), t.plan)));
+    }
+  }
+  for (const auto& t : desired.tenants) {
+    for (const auto& e : t.environments) {
+      const std::string copy = t.name + "-" + e.name;
+      auto it = observed.tenants.find(copy);
+      if (it == observed.tenants.end() ||
+          it->second.record.state == catalog::TenantState::kProvisioning) {
+        a.push_back(make(ActionKind::kCreateEnvironment, "tenant/" + copy, t.name + ":" + e.name,
+                         fmt::format("create {} copy '{}' of tenant '{}' (neutralized)",
+                                     spec::to_string(e.kind), copy, t.name)));
+      }
     }
   }
   for (const auto& t : desired.tenants) {

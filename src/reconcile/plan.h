@@ -18,6 +18,7 @@ enum class ActionKind {
   kCreatePool,
   kCreateStack,
   kCreateTenant,
+  kCreateEnvironment,
   kMoveTenant,
   kChangePlan,
   kAddDomain,

@@ -53,6 +53,14 @@ class TenantOps final {
   // Dumps the database and moves the file store into the trash (kept trash_retention), then
   // drops the database, role, Redis user and routes. Returns the trash folder.
   core::Result<std::string> remove(const std::string& name);
+  // Copies `source`'s database (pg_dump | pg_restore, online and consistent) and file store
+  // into `target`, whose database must exist and be empty.
+  core::Status copy_data(const catalog::TenantRecord& source, const catalog::TenantRecord& target);
+  // A neutralized copy "<tenant>-<name>" of a production tenant: created empty, filled from
+  // production, neutralized and verified (with an app tier), then started.
+  core::Result<Outcome> create_environment(const std::string& tenant, const std::string& name,
+                                           spec::EnvironmentKind kind,
+                                           const std::vector<std::string>& domains);
   // What is missing on the real components: "database role", "route x.example", …
   core::Result<std::vector<std::string>> drift(const catalog::TenantRecord& tenant);
   // The same for many tenants at once: one query per component, not per tenant.

@@ -192,5 +192,125 @@ TEST_F(AppTest, AKilledOdooIsRestartedAndSuspensionStopsIt) {
   EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
 }
 
+TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
+  ASSERT_TRUE(
+      prod.exec("INSERT INTO res_partner (name) VALUES ('Client copied to staging')").has_value());
+  auto made =
+      platform().environment_create("b", "staging", spec::EnvironmentKind::kStaging, {}, kActor);
+  ASSERT_TRUE(made.has_value()) << made.error().to_string();
+  EXPECT_EQ((*made)["name"], "b-staging");
+  EXPECT_EQ((*made)["environment"], "staging");
+  auto page = get("b-staging.it.test", "/web/login");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("b-staging"), std::string::npos);
+  auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-staging").value();
+  EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Client copied to staging'")
+                ->at(0, 0),
+            "1");
+  EXPECT_EQ(
+      copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
+          ->at(0, 0),
+      "True");
+  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_mail_server WHERE active")->at(0, 0), "0");
+  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_cron WHERE active")->at(0, 0), "1");  // autovacuum
+  EXPECT_NE(
+      copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0),
+      prod.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0));
+  const auto conf =
+      core::read_file(runtime().layout().tenant_dir("b-staging") / "odoo.conf").value();
+  EXPECT_NE(conf.find("smtp_server = 127.0.0.1"), std::string::npos);
+  // Production is untouched.
+  EXPECT_GT(std::stoi(prod.query("SELECT count(*) FROM ir_cron WHERE active")->at(0, 0)), 1);
+  EXPECT_EQ(
+      prod.query("SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
+          ->at(0, 0),
+      "0");
+}
+
+TEST_F(AppTest, ACopyThatStaysActiveIsNotStarted) {
+  // A module that switches scheduled actions back on: neutralization cannot hold.
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "tight").value();
+  ASSERT_TRUE(prod.exec("CREATE FUNCTION keep_active() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$$ BEGIN NEW.active := true; RETURN NEW; END $$")
+                  .has_value());
+  ASSERT_TRUE(prod.exec("CREATE TRIGGER keep_active BEFORE UPDATE ON ir_cron FOR EACH ROW "
+                        "EXECUTE FUNCTION keep_active()")
+                  .has_value());
+  auto made = platform().environment_create("tight", "staging", spec::EnvironmentKind::kStaging, {},
+                                            kActor);
+  ASSERT_FALSE(made.has_value());
+  EXPECT_EQ(made.error().code(), core::ErrorCode::kPreconditionFailed);
+  EXPECT_NE(made.error().message().find("scheduled action 'Mail: Email Queue Manager' is active"),
+            std::string::npos)
+      << made.error().message();
+  EXPECT_FALSE(runtime().supervisor().is_running("tenant/tight-staging/odoo"));
+  EXPECT_EQ(get("tight-staging.it.test", "/web/login")->status, 503);
+}
+
+TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
+  auto ok = platform().tenant_upgrade("a", {"account"}, false, kActor);
+  ASSERT_TRUE(ok.has_value()) << ok.error().to_string();
+  EXPECT_TRUE(ok->contains("pre_upgrade_backup"));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
+
+  auto db = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
+  ASSERT_TRUE(db.exec("INSERT INTO res_partner (name) VALUES ('Kept through a failed upgrade')")
+                  .has_value());
+  auto failed = platform().tenant_upgrade("a", {"failing_module"}, false, kActor);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_NE(failed.error().message().find("was rolled back"), std::string::npos)
+      << failed.error().to_string();
+  auto after = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
+  EXPECT_EQ(
+      after.query("SELECT count(*) FROM ir_module_module WHERE state <> 'installed'")->at(0, 0),
+      "0");
+  EXPECT_EQ(
+      after.query("SELECT count(*) FROM res_partner WHERE name = 'Kept through a failed upgrade'")
+          ->at(0, 0),
+      "1");
+  EXPECT_TRUE(runtime().supervisor().is_running("tenant/a/odoo"));
+  EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
+  auto events = platform().catalog().events().list("tenant/a").value();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const auto& e) { return e.reason == "UpgradeRolledBack"; }));
+}
+
+TEST_F(AppTest, ExportAndImportRoundTripInOdoosFormat) {
+  auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
+  ASSERT_TRUE(prod.exec("INSERT INTO res_partner (name) VALUES ('Exported client')").has_value());
+  const auto files = runtime().layout().filestore("b") / "4a";
+  std::filesystem::create_directories(files);
+  write_text(files / "4a1b", "an invoice scan");
+  auto exported = platform().tenant_export("b", kActor);
+  ASSERT_TRUE(exported.has_value()) << exported.error().to_string();
+  const std::string zip = (*exported)["path"];
+  const std::filesystem::path imports = dir_->path() / "state" / "imports";
+  std::filesystem::create_directories(imports);
+  std::filesystem::copy_file(zip, imports / "b.zip");
+  auto imported =
+      platform().tenant_import("b-moved", "b.zip", {{"plan", "small"}, {"pool", "main"}}, kActor);
+  ASSERT_TRUE(imported.has_value()) << imported.error().to_string();
+  EXPECT_EQ((*imported)["source_database"], "b");
+  auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-moved").value();
+  EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Exported client'")->at(0, 0),
+            "1");
+  EXPECT_EQ(
+      copy.query("SELECT tableowner FROM pg_tables WHERE tablename = 'res_partner'")->at(0, 0),
+      "b-moved");
+  EXPECT_EQ(read_text(runtime().layout().filestore("b-moved") / "4a" / "4a1b"), "an invoice scan");
+  EXPECT_EQ(get("b-moved.it.test", "/web/login")->status, 200);
+
+  write_text(imports / "junk.zip", "this is not a zip");
+  auto junk = platform().tenant_import("junk", "junk.zip", {{"plan", "small"}}, kActor);
+  ASSERT_FALSE(junk.has_value());
+  EXPECT_EQ(junk.error().code(), core::ErrorCode::kCorrupt);
+  EXPECT_EQ(
+      platform().tenant_import("x", "../catalog.db", {{"plan", "small"}}, kActor).error().code(),
+      core::ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(platform().catalog().tenants().find("junk").value().has_value());
+}
+
 }  // namespace
 }  // namespace ballast::testing

@@ -183,7 +183,65 @@ core::Result<od::OdooConfig> AppTier::config_for(const catalog::TenantRecord& t)
     config.memory_bytes = plan->memory.bytes;
   }
   config.data_dir = runtime_.layout().odoo_data(t.name);
+  if (!t.is_production()) {
+    // Copies send mail only to the platform's catcher, never to customers.
+    BALLAST_ASSIGN_OR_RETURN(const auto catcher, ports.allocate_port("tenant/" + t.name + "/mail"));
+    config.smtp_host = "127.0.0.1";
+    config.smtp_port = catcher;
+  }
   return config;
+}
+
+core::Status AppTier::neutralize(const catalog::TenantRecord& t) {
+  BALLAST_ASSIGN_OR_RETURN(auto config, config_for(t));
+  const auto file = config_file(t.name);
+  const auto& id = runtime_.identity();
+  BALLAST_TRY(core::ensure_dir(config.data_dir, 0700));
+  BALLAST_TRY(core::chown_path(config.data_dir, id.uid, id.gid));
+  BALLAST_TRY(od::write(config, file, id));
+  BALLAST_TRY(
+      core::run_checked(od::neutralize_command(config, file, id), std::chrono::minutes(10)));
+  BALLAST_ASSIGN_OR_RETURN(auto problems, neutralization_problems(t));
+  if (!problems.empty()) {
+    std::string list;
+    for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+    return core::make_error(core::ErrorCode::kPreconditionFailed,
+                            "the copy '{}' is not neutralized: {}", t.name, list)
+        .with_hint(
+            "It was not started. Deactivate these by hand or fix the neutralization, then "
+            "retry.");
+  }
+  return core::ok();
+}
+
+core::Result<std::vector<std::string>> AppTier::neutralization_problems(
+    const catalog::TenantRecord& t) {
+  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(LocalRuntime::host_of(t), t.name));
+  std::vector<std::string> problems;
+  BALLAST_ASSIGN_OR_RETURN(auto flag, db.query("SELECT value FROM ir_config_parameter WHERE key = "
+                                               "'database.is_neutralized'"));
+  if (flag.empty() ||
+      (flag.at(0, 0) != "True" && flag.at(0, 0) != "true" && flag.at(0, 0) != "1")) {
+    problems.emplace_back("database.is_neutralized is not set");
+  }
+  const std::pair<const char*, const char*> servers[] = {
+      {"ir_mail_server", "outgoing mail server"}, {"fetchmail_server", "incoming mail server"}};
+  for (const auto& [table, what] : servers) {
+    BALLAST_ASSIGN_OR_RETURN(auto exists, db.query("SELECT to_regclass($1) IS NOT NULL", {table}));
+    if (exists.at(0, 0) != "t") continue;
+    BALLAST_ASSIGN_OR_RETURN(
+        auto active, db.query(fmt::format("SELECT name FROM {} WHERE active ORDER BY id", table)));
+    for (const auto& row : active.values)
+      problems.push_back(fmt::format("{} '{}' is active", what, row.at(0)));
+  }
+  BALLAST_ASSIGN_OR_RETURN(
+      auto crons,
+      db.query("SELECT cron_name FROM ir_cron WHERE active AND id NOT IN (SELECT res_id "
+               "FROM ir_model_data WHERE model = 'ir.cron' AND module = 'base' AND "
+               "name = 'autovacuum_job') ORDER BY id"));
+  for (const auto& row : crons.values)
+    problems.push_back(fmt::format("scheduled action '{}' is active", row.at(0)));
+  return problems;
 }
 
 core::Status AppTier::start(const catalog::TenantRecord& t) {

@@ -29,6 +29,12 @@ class AppTier final {
                            const core::Secret& admin_password);
   // Gives a copied database its own identity: database.uuid and secret, web.base.url.
   core::Status refresh_identity(const catalog::TenantRecord& tenant);
+  // Runs `odoo-bin neutralize` on a copy, then checks it: database.is_neutralized set, no active
+  // outgoing or incoming mail server, no active cron but autovacuum. kPreconditionFailed
+  // listing what was left active.
+  core::Status neutralize(const catalog::TenantRecord& tenant);
+  core::Result<std::vector<std::string>> neutralization_problems(
+      const catalog::TenantRecord& tenant);
   // Writes the tenant's odoo.conf and runs its processes until /web/health answers.
   core::Status start(const catalog::TenantRecord& tenant);
   core::Status stop(const std::string& tenant);

@@ -31,12 +31,14 @@ CREATE TABLE IF NOT EXISTS account_analytic_line (id serial PRIMARY KEY, name va
 CREATE TABLE IF NOT EXISTS account_move (id serial PRIMARY KEY, name varchar DEFAULT '/',
     state varchar DEFAULT 'draft', move_type varchar DEFAULT 'out_invoice', partner_id integer,
     amount_total numeric DEFAULT 0, invoice_date date);
-CREATE TABLE IF NOT EXISTS ir_cron (id serial PRIMARY KEY, name varchar NOT NULL,
+CREATE TABLE IF NOT EXISTS ir_cron (id serial PRIMARY KEY, cron_name varchar NOT NULL,
     xml_id varchar, active boolean DEFAULT true);
 CREATE TABLE IF NOT EXISTS ir_mail_server (id serial PRIMARY KEY, name varchar NOT NULL,
     smtp_host varchar, smtp_port integer DEFAULT 25, active boolean DEFAULT true);
 CREATE TABLE IF NOT EXISTS fetchmail_server (id serial PRIMARY KEY, name varchar NOT NULL,
     server varchar, active boolean DEFAULT true);
+CREATE TABLE IF NOT EXISTS ir_model_data (id serial PRIMARY KEY, module varchar NOT NULL,
+    name varchar NOT NULL, model varchar NOT NULL, res_id integer);
 CREATE TABLE IF NOT EXISTS ir_attachment (id serial PRIMARY KEY, name varchar NOT NULL,
     store_fname varchar, checksum varchar, res_model varchar, res_id integer, file_size integer);
 """
@@ -82,7 +84,10 @@ def initialise(config, db, modules, update):
             for name, xml_id in (("Base: Auto-vacuum internal data", "base.autovacuum_job"),
                                  ("Mail: Email Queue Manager", "mail.ir_cron_mail_scheduler_action"),
                                  ("Invoicing: send reminders", "account.ir_cron_reminders")):
-                cur.execute("INSERT INTO ir_cron (name, xml_id) VALUES (%s, %s)", (name, xml_id))
+                cur.execute("INSERT INTO ir_cron (cron_name, xml_id) VALUES (%s, %s) RETURNING id", (name, xml_id))
+                module, _, short = xml_id.partition(".")
+                cur.execute("INSERT INTO ir_model_data (module, name, model, res_id) VALUES (%s, %s, 'ir.cron', %s)",
+                            (module, short, cur.fetchone()[0]))
             cur.execute("INSERT INTO ir_mail_server (name, smtp_host) VALUES ('Outgoing', 'smtp.example.com')")
             cur.execute("INSERT INTO fetchmail_server (name, server) VALUES ('Incoming', 'imap.example.com')")
             set_param(cur, "database.uuid", str(uuid.uuid1()))
@@ -107,7 +112,8 @@ def initialise(config, db, modules, update):
 def neutralize(config, db):
     conn = connect(config, db)
     with conn, conn.cursor() as cur:
-        cur.execute("UPDATE ir_cron SET active = false WHERE coalesce(xml_id, '') <> 'base.autovacuum_job'")
+        cur.execute("UPDATE ir_cron SET active = false WHERE id NOT IN (SELECT res_id FROM ir_model_data "
+                    "WHERE model = 'ir.cron' AND module = 'base' AND name = 'autovacuum_job')")
         cur.execute("UPDATE ir_mail_server SET active = false")
         cur.execute("UPDATE fetchmail_server SET active = false")
         set_param(cur, "database.is_neutralized", "True")
