@@ -2,6 +2,7 @@
 // for privileged actions (refusals audited, codes used once), revocation and expiry, tamper
 // detection of the audit trail and its exports, and secrets that never leak.
 #include <csignal>
+#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -245,6 +246,45 @@ TEST_F(SecurityTest, ATamperedAuditRowIsDetectedInTheCatalogAndInAnExport) {
   auto reexport = run_ballast({"audit", "export", "-o", "again.jsonl"}, dir_.path());
   ASSERT_EQ(reexport.exit_code, 0);
   EXPECT_EQ(run_ballast({"audit", "verify", "--file", "again.jsonl"}, dir_.path()).exit_code, 1);
+}
+
+TEST_F(SecurityTest, MasterKeyRotationSurvivesKillNineAtAnyMoment) {
+  ASSERT_EQ(run_ballast({"down"}, dir_.path()).exit_code, 0);
+  core::SystemClock clock;
+  {
+    auto catalog =
+        catalog::Catalog::open(dir_ / "state", clock, catalog::OpenMode::kExisting).value();
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_TRUE(catalog->secrets()
+                      .put("tenant/t" + std::to_string(i), "db_password",
+                           core::Secret("secret-" + std::to_string(i)))
+                      .has_value());
+    }
+  }
+  std::mt19937 random(7);
+  for (int round = 0; round < 8; ++round) {
+    core::Command command{.argv = {ballast_binary().string(), "secret", "rotate", "master-key"},
+                          .cwd = dir_.path(),
+                          .stdout_mode = core::Stdio::kNull,
+                          .stderr_mode = core::Stdio::kNull};
+    auto rotation = core::Process::start(command);
+    ASSERT_TRUE(rotation.has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 150));
+    rotation->signal(SIGKILL);
+    rotation->wait();
+  }
+  auto last = run_ballast({"secret", "rotate", "master-key", "--reason", "test"}, dir_.path());
+  EXPECT_EQ(last.exit_code, 0) << last.out << last.err;
+  EXPECT_NE(last.out.find("2000 secret(s) re-sealed"), std::string::npos) << last.out;
+  auto catalog = catalog::Catalog::open(dir_ / "state", clock, catalog::OpenMode::kExisting);
+  ASSERT_TRUE(catalog.has_value()) << catalog.error().to_string();
+  for (int i = 0; i < 2000; ++i) {
+    auto value = (*catalog)->secrets().get("tenant/t" + std::to_string(i), "db_password");
+    ASSERT_TRUE(value.has_value()) << i << ": " << value.error().to_string();
+    EXPECT_EQ(value->reveal(), "secret-" + std::to_string(i));
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "state" / "master.key.next"));
+  EXPECT_EQ(run_ballast({"audit", "verify"}, dir_.path()).exit_code, 0);
 }
 
 }  // namespace
