@@ -68,7 +68,15 @@ core::Result<int> down(Context& ctx) {
   const char* code = std::getenv("BALLAST_TOTP");
   const bool has_code = !ctx.totp.empty() || (code != nullptr && *code != '\0');
   auto client = ctx.client(spec);
-  bool asked = has_code && client.has_value() && client->post("/api/v1/shutdown").has_value();
+  bool asked = false;
+  if (has_code && client.has_value()) {
+    auto answer = client->post("/api/v1/shutdown");
+    // A refused code is the answer; only an unreachable API falls back to the signal.
+    if (!answer.has_value() && answer.error().code() != core::ErrorCode::kUnavailable) {
+      return std::move(answer).error();
+    }
+    asked = answer.has_value();
+  }
   if (!asked) {
     // No code, or the API is unreachable: fall back to the pid file.
     auto pid_text = core::read_file(paths.pid(), 64);

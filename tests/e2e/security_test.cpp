@@ -157,6 +157,11 @@ TEST_F(SecurityTest, PrivilegedActionsNeedAFreshTotpAndRefusalsAreAudited) {
       {"token", "create", "--role", "platform-admin", "--totp", codes[2], "--output", "json"},
       dir_.path());
   EXPECT_EQ(with_code.exit_code, 0) << with_code.out << with_code.err;
+  // `down` with a wrong code is refused, and the daemon keeps running.
+  auto down = run_ballast({"down", "--totp", "000000"}, dir_.path());
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("the TOTP code is not valid"), std::string::npos) << down.err;
+  EXPECT_EQ(run_ballast({"status"}, dir_.path()).exit_code, 0);
   const auto rows = audit_rows();
   std::vector<std::string> outcomes;
   for (const auto& row : rows) {
