@@ -1,7 +1,10 @@
 // Audit trail commands: verify, list and export. They read the catalog directly, daemon or
 // not; `verify --file` checks an export offline, without any state directory.
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "backup/repository/registry.h"
 #include "cli/context.h"
 #include "core/file.h"
 #include "security/audit_export.h"
@@ -39,24 +42,52 @@ core::Result<int> verify(Context& ctx, const std::string& file) {
   return core::kExitFailed;
 }
 
-core::Result<int> export_to(Context& ctx, const std::string& file, std::int64_t after) {
+struct ExportArgs {
+  std::string file;
+  std::int64_t after = 0;
+  std::string repository;  // also copy the export there, off the host
+};
+
+// Copies an export into a backup repository under audit/<platform>/; the object's name.
+core::Result<std::string> copy_to_repository(const app::Platform& platform, const ExportArgs& args,
+                                             const std::string& text, std::int64_t last_seq) {
+  BALLAST_ASSIGN_OR_RETURN(auto repository,
+                           backup::open_repository(platform.spec(), args.repository));
+  std::string stamp = core::format_rfc3339(platform.clock().now());
+  stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
+  const std::string key =
+      fmt::format("audit/{}/audit-{:08}-{}.jsonl", platform.spec().platform.name, last_seq, stamp);
+  BALLAST_ASSIGN_OR_RETURN(auto writer, repository->create(key));
+  BALLAST_TRY(writer->write(text));
+  BALLAST_TRY(writer->commit());
+  return repository->describe() + " " + key;
+}
+
+core::Result<int> export_to(Context& ctx, const ExportArgs& args) {
   BALLAST_ASSIGN_OR_RETURN(auto platform, open_existing(ctx));
   std::string text;
   std::int64_t rows = 0;
-  std::string last_hash;
-  for (std::int64_t next = after;;) {
+  catalog::AuditEntry last;
+  for (std::int64_t next = args.after;;) {
     BALLAST_ASSIGN_OR_RETURN(auto entries, platform->catalog().audit().list(next));
     if (entries.empty()) break;
     for (const auto& e : entries) text += security::export_line(e);
     rows += static_cast<std::int64_t>(entries.size());
     next = entries.back().seq;
-    last_hash = entries.back().hash;
+    last = entries.back();
   }
-  BALLAST_TRY(core::write_file_atomic(file, text, 0600));
-  return ctx.emit({{"file", file}, {"rows", rows}, {"last_hash", last_hash}},
-                  fmt::format("Exported {} audit entries to {}; newest hash {}.\nCheck it anywhere "
-                              "with 'ballast audit verify --file {}'.",
-                              rows, file, last_hash.empty() ? "-" : last_hash, file));
+  BALLAST_TRY(core::write_file_atomic(args.file, text, 0600));
+  nlohmann::json json = {{"file", args.file}, {"rows", rows}, {"last_hash", last.hash}};
+  std::string copy;
+  if (!args.repository.empty()) {
+    BALLAST_ASSIGN_OR_RETURN(copy, copy_to_repository(*platform, args, text, last.seq));
+    json["copy"] = copy;
+  }
+  return ctx.emit(json, fmt::format("Exported {} audit entries to {}{}; newest hash {}.\n          "
+                                    "                          Check it "
+                                    "anywhere with 'ballast audit verify --file {}'.",
+                                    rows, args.file, copy.empty() ? "" : " and " + copy,
+                                    last.hash.empty() ? "-" : last.hash, args.file));
 }
 
 core::Result<int> list(Context& ctx, std::int64_t after) {
@@ -92,15 +123,18 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   verify_cmd->callback([&ctx, file] {
     ctx.run = [&ctx, file] { return ctx.guard([&] { return verify(ctx, *file); }); };
   });
-  auto out = std::make_shared<std::string>();
-  auto from = std::make_shared<std::int64_t>(0);
+  auto exported = std::make_shared<ExportArgs>();
   auto* export_cmd = add_command(
       *audit, "export", "Write the audit trail as JSON lines with both hashes (verifiable offline)",
-      "  ballast audit export -o audit.jsonl\n  ballast audit export -o new.jsonl --after 120\n");
-  export_cmd->add_option("-o,--out", *out, "The file to write (0600)")->required();
-  export_cmd->add_option("--after", *from, "Only entries after this sequence number");
-  export_cmd->callback([&ctx, out, from] {
-    ctx.run = [&ctx, out, from] { return ctx.guard([&] { return export_to(ctx, *out, *from); }); };
+      "  ballast audit export -o audit.jsonl\n"
+      "  ballast audit export -o audit.jsonl --repository offsite   # and a copy off the host\n"
+      "  ballast audit export -o new.jsonl --after 120\n");
+  export_cmd->add_option("-o,--out", exported->file, "The file to write (0600)")->required();
+  export_cmd->add_option("--after", exported->after, "Only entries after this sequence number");
+  export_cmd->add_option("--repository", exported->repository,
+                         "Also store the export in this repository of the spec");
+  export_cmd->callback([&ctx, exported] {
+    ctx.run = [&ctx, exported] { return ctx.guard([&] { return export_to(ctx, *exported); }); };
   });
   auto after = std::make_shared<std::int64_t>(0);
   auto* list_cmd =

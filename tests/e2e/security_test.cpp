@@ -32,6 +32,7 @@ class SecurityTest : public ::testing::Test {
     write_text(dir_ / "ballast.yaml",
                fmt::format("platform:\n  name: sec\n  state_dir: state\n  ingress: {{base_domain: "
                            "sec.test, http: \"127.0.0.1:{}\"}}\n  api: \"127.0.0.1:{}\"\n"
+                           "repositories: [{{name: offsite, type: posix, path: offsite}}]\n"
                            "plans: [{{name: small}}]\n",
                            free_port(), api_port_));
     auto up = run_ballast({"up", "--detach"}, dir_.path());
@@ -224,10 +225,19 @@ TEST_F(SecurityTest, SecretsNeverLeakIntoLogsResponsesOrTheAuditTrail) {
 TEST_F(SecurityTest, ATamperedAuditRowIsDetectedInTheCatalogAndInAnExport) {
   token("auditor");
   ASSERT_EQ(run_ballast({"down"}, dir_.path()).exit_code, 0);
-  auto exported = run_ballast({"audit", "export", "-o", "audit.jsonl"}, dir_.path());
+  auto exported =
+      run_ballast({"audit", "export", "-o", "audit.jsonl", "--repository", "offsite"}, dir_.path());
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   auto clean = run_ballast({"audit", "verify", "--file", "audit.jsonl"}, dir_.path());
   EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  std::vector<fs::path> copies;
+  for (const auto& e : fs::directory_iterator(dir_ / "offsite" / "audit" / "sec")) {
+    if (e.path().extension() == ".jsonl") copies.push_back(e.path());
+  }
+  ASSERT_EQ(copies.size(), 1U);  // the copy off the host verifies too
+  EXPECT_EQ(read_text(copies[0]), read_text(dir_ / "audit.jsonl"));
+  EXPECT_EQ(run_ballast({"audit", "verify", "--file", copies[0].string()}, dir_.path()).exit_code,
+            0);
 
   std::string text = read_text(dir_ / "audit.jsonl");
   const auto at = text.find("auditor-test");
