@@ -12,6 +12,7 @@
 
 #include "catalog/catalog.h"
 #include "components/haproxy/config.h"
+#include "components/postgres/cluster.h"
 #include "components/pgbackrest/stanza.h"
 #include "components/postgres/connection.h"
 #include "components/redis/client.h"
@@ -82,6 +83,8 @@ class LocalRuntime final {
  private:
   core::Result<core::Secret> secret(const std::string& scope, const std::string& name);
   core::Status start_postgres(const HostRef& host);
+  // The cluster's full configuration: tenants' access, archiving to the host's repositories.
+  core::Result<components::postgres::ClusterConfig> cluster_config(const HostRef& host);
   core::Status start_redis(const HostRef& host);
   core::Result<std::vector<components::haproxy::Route>> routes();
   components::haproxy::ProxyConfig proxy_config(std::uint16_t stats_port) const;
