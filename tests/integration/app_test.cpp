@@ -13,6 +13,7 @@
 
 #include "components/odoo/password.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "platform_fixture.h"
 
 namespace ballast::testing {
@@ -56,7 +57,9 @@ class AppTest : public PlatformFixture {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "no connection";
     const std::string request = "GET /websocket HTTP/1.1\r\nHost: " + host +
-                                "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                                "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nOrigin: http://" +
+                                host +
+                                "\r\n"
                                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
                                 "dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
     (void)!::write(fd, request.data(), request.size());
@@ -84,10 +87,17 @@ TEST_F(AppTest, EachHostReachesItsOwnTenant) {
     auto page = get(host, "/web/login");
     ASSERT_TRUE(page) << host;
     EXPECT_EQ(page->status, 200) << host;
-    // Odoo names the database it serves; the proxy set X-Forwarded-Host, so the URL root is the
-    // tenant's public name (proxy_mode).
-    EXPECT_NE(page->body.find(t), std::string::npos) << page->body;
-    EXPECT_NE(page->body.find("http://" + host + "/"), std::string::npos) << page->body;
+    auto session = rpc(host, "/web/session/authenticate",
+                       {{"db", t}, {"login", "admin"}, {"password", admin_password(t)}});
+    ASSERT_TRUE(session.contains("result")) << host << ": " << session.dump();
+    EXPECT_EQ(session["result"]["db"], t);
+    // An admin login records the URL Odoo believes it is served under: the public name the proxy
+    // forwarded (proxy_mode), not the loopback address Odoo listens on.
+    const HostRef where =
+        t == "s" ? HostRef{HostRef::Kind::kStack, "solo"} : HostRef{HostRef::Kind::kPool, "main"};
+    auto db = runtime().postgres_admin(where, t).value();
+    auto url = db.query("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'").value();
+    EXPECT_EQ(url.at(0, 0), "http://" + host) << t;
   }
   EXPECT_EQ(get("a.it.test", "/web/database/manager")->status, 403);
   EXPECT_EQ(get("a.it.test", "/web/health")->status, 200);
@@ -165,6 +175,8 @@ TEST_F(AppTest, WebsocketUpgradesThroughTheProxy) {
   auto refused =
       direct.Get("/websocket", httplib::Headers{{"Connection", "Upgrade"},
                                                 {"Upgrade", "websocket"},
+                                                {"Origin", "http://s.it.test"},
+                                                {"Sec-WebSocket-Version", "13"},
                                                 {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 500);
@@ -209,12 +221,20 @@ TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
   EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Client copied to staging'")
                 ->at(0, 0),
             "1");
-  EXPECT_EQ(
-      copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
-          ->at(0, 0),
-      "True");
-  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_mail_server WHERE active")->at(0, 0), "0");
-  EXPECT_EQ(copy.query("SELECT count(*) FROM ir_cron WHERE active")->at(0, 0), "1");  // autovacuum
+  EXPECT_EQ(core::to_lower(copy.query("SELECT value FROM ir_config_parameter WHERE key = "
+                                      "'database.is_neutralized'")
+                               ->at(0, 0)),
+            "true");
+  // The only active outgoing server is the platform's catcher.
+  auto servers = copy.query("SELECT smtp_host FROM ir_mail_server WHERE active").value();
+  ASSERT_EQ(servers.values.size(), 1U);
+  EXPECT_EQ(servers.at(0, 0), "127.0.0.1");
+  auto crons = copy.query(
+                       "SELECT count(*) FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id AND "
+                       "d.model = 'ir.cron' WHERE c.active AND NOT (d.module = 'base' AND "
+                       "d.name = 'autovacuum_job')")
+                   .value();
+  EXPECT_EQ(crons.at(0, 0), "0");
   EXPECT_NE(
       copy.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0),
       prod.query("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")->at(0, 0));
@@ -242,8 +262,7 @@ TEST_F(AppTest, ACopyThatStaysActiveIsNotStarted) {
                                             kActor);
   ASSERT_FALSE(made.has_value());
   EXPECT_EQ(made.error().code(), core::ErrorCode::kPreconditionFailed);
-  EXPECT_NE(made.error().message().find("scheduled action 'Mail: Email Queue Manager' is active"),
-            std::string::npos)
+  EXPECT_NE(made.error().message().find("scheduled action '"), std::string::npos)
       << made.error().message();
   EXPECT_FALSE(runtime().supervisor().is_running("tenant/tight-staging/odoo"));
   EXPECT_EQ(get("tight-staging.it.test", "/web/login")->status, 503);
@@ -263,9 +282,8 @@ TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
   EXPECT_NE(failed.error().message().find("was rolled back"), std::string::npos)
       << failed.error().to_string();
   auto after = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
-  EXPECT_EQ(
-      after.query("SELECT count(*) FROM ir_module_module WHERE state <> 'installed'")->at(0, 0),
-      "0");
+  EXPECT_EQ(after.query("SELECT count(*) FROM ir_module_module WHERE state LIKE 'to %'")->at(0, 0),
+            "0");
   EXPECT_EQ(
       after.query("SELECT count(*) FROM res_partner WHERE name = 'Kept through a failed upgrade'")
           ->at(0, 0),

@@ -82,16 +82,19 @@ std::string render_settings(const ClusterConfig& config) {
 std::string render_hba(const ClusterConfig& config) {
   std::string out =
       "# Written by Ballast; changes here are overwritten.\n"
-      "# Each tenant's role may connect to its own database only.\n"
+      "# Each tenant's role may connect to its own database (and the empty maintenance one).\n"
       "# TYPE  DATABASE  USER  ADDRESS  METHOD\n";
   const std::string admin = kAdminRole;
   out += fmt::format("local all {} scram-sha-256\n", admin);
   out += fmt::format("host all {} 127.0.0.1/32 scram-sha-256\n", admin);
   out += fmt::format("local replication {} scram-sha-256\n", admin);
   for (const auto& g : config.grants) {
-    out += fmt::format("local {} {} scram-sha-256\n", hba_name(g.database), hba_name(g.role));
-    out += fmt::format("host {} {} 127.0.0.1/32 scram-sha-256\n", hba_name(g.database),
-                       hba_name(g.role));
+    // Odoo also opens the maintenance database "postgres" (it holds no tenant data) to check
+    // and list databases; every other database stays closed to the role.
+    for (const auto& db : {g.database, std::string("postgres")}) {
+      out += fmt::format("local {} {} scram-sha-256\n", hba_name(db), hba_name(g.role));
+      out += fmt::format("host {} {} 127.0.0.1/32 scram-sha-256\n", hba_name(db), hba_name(g.role));
+    }
   }
   return out;
 }

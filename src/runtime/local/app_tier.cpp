@@ -136,6 +136,10 @@ core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
   BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, tenant.name));
   BALLAST_TRY(db.exec(
       fmt::format("REASSIGN OWNED BY {} TO {}", kTemplateRole, db.quote_identifier(tenant.name))));
+  // REASSIGN OWNED also hands over shared objects, the template database among them: give it
+  // back, or the tenant could drop the template every other tenant is cloned from.
+  BALLAST_TRY(db.exec(fmt::format("ALTER DATABASE {} OWNER TO {}", db.quote_identifier(template_db),
+                                  kTemplateRole)));
   BALLAST_TRY(refresh_identity(tenant));
   BALLAST_TRY(db.exec("UPDATE res_users SET password = $1 WHERE login = 'admin'",
                       {od::hash_password(admin_password)}));
@@ -201,6 +205,13 @@ core::Status AppTier::neutralize(const catalog::TenantRecord& t) {
   BALLAST_TRY(od::write(config, file, id));
   BALLAST_TRY(
       core::run_checked(od::neutralize_command(config, file, id), std::chrono::minutes(10)));
+  // Odoo leaves one active dummy server that sends nowhere ("invalid"); point it at the
+  // platform's catcher so the copy's mail can be read, never delivered.
+  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(LocalRuntime::host_of(t), t.name));
+  BALLAST_TRY(
+      db.exec("UPDATE ir_mail_server SET smtp_host = '127.0.0.1', smtp_port = $1 WHERE active AND "
+              "smtp_host = 'invalid'",
+              {std::to_string(config.smtp_port)}));
   BALLAST_ASSIGN_OR_RETURN(auto problems, neutralization_problems(t));
   if (!problems.empty()) {
     std::string list;
@@ -224,15 +235,23 @@ core::Result<std::vector<std::string>> AppTier::neutralization_problems(
       (flag.at(0, 0) != "True" && flag.at(0, 0) != "true" && flag.at(0, 0) != "1")) {
     problems.emplace_back("database.is_neutralized is not set");
   }
-  const std::pair<const char*, const char*> servers[] = {
-      {"ir_mail_server", "outgoing mail server"}, {"fetchmail_server", "incoming mail server"}};
-  for (const auto& [table, what] : servers) {
-    BALLAST_ASSIGN_OR_RETURN(auto exists, db.query("SELECT to_regclass($1) IS NOT NULL", {table}));
-    if (exists.at(0, 0) != "t") continue;
+  BALLAST_ASSIGN_OR_RETURN(auto config, config_for(t));
+  // Only the platform's catcher may stay active as an outgoing server.
+  BALLAST_ASSIGN_OR_RETURN(auto outgoing,
+                           db.query("SELECT name FROM ir_mail_server WHERE active AND NOT "
+                                    "(smtp_host = '127.0.0.1' AND smtp_port = $1) ORDER BY id",
+                                    {std::to_string(config.smtp_port)}));
+  for (const auto& row : outgoing.values) {
+    problems.push_back(fmt::format("outgoing mail server '{}' is active", row.at(0)));
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto fetch,
+                           db.query("SELECT to_regclass('fetchmail_server') IS NOT NULL"));
+  if (fetch.at(0, 0) == "t") {
     BALLAST_ASSIGN_OR_RETURN(
-        auto active, db.query(fmt::format("SELECT name FROM {} WHERE active ORDER BY id", table)));
-    for (const auto& row : active.values)
-      problems.push_back(fmt::format("{} '{}' is active", what, row.at(0)));
+        auto incoming, db.query("SELECT name FROM fetchmail_server WHERE active ORDER BY id"));
+    for (const auto& row : incoming.values) {
+      problems.push_back(fmt::format("incoming mail server '{}' is active", row.at(0)));
+    }
   }
   BALLAST_ASSIGN_OR_RETURN(
       auto crons,

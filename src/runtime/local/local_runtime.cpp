@@ -76,29 +76,53 @@ core::Result<std::uint16_t> LocalRuntime::proxy_stats_port() {
   return catalog_.components().allocate_port("platform/haproxy-stats");
 }
 
+core::Result<pg::ClusterConfig> LocalRuntime::cluster_config(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
+  const auto settings = settings_of(spec_, host);
+  pg::ClusterConfig config{layout_.pg_data(host), layout_.pg_socket_dir(host), port,
+                           settings.postgres.max_connections, settings.postgres.shared_buffers, {}, {}};
+  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
+  std::optional<spec::Duration> tightest;
+  for (const auto& t : tenants) {
+    const HostRef h = host_of(t);
+    if (h.kind != host.kind || h.name != host.name) continue;
+    config.grants.push_back({t.name, t.name});
+    if (const auto* in_spec = spec_.find_tenant(t.name)) {
+      const auto rpo = in_spec->continuity.tightest_rpo();
+      if (!tightest || rpo < *tightest) tightest = rpo;
+    }
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto archive, stanza(host));
+  if (!archive.repos.empty()) {
+    // WAL is shipped at least this often, so the tightest RPO on the cluster holds when idle.
+    const auto timeout = std::clamp<spec::Duration>(tightest.value_or(spec::Duration(3600)) / 2,
+                                                    spec::Duration(30), spec::Duration(3600));
+    config.settings = {{"archive_mode", "on"},
+                       {"archive_command", "'" + components::pgbackrest::archive_command(archive) + "'"},
+                       {"archive_timeout", std::to_string(timeout.count()) + "s"},
+                       {"wal_level", "replica"}};
+  }
+  return config;
+}
+
 core::Status LocalRuntime::start_postgres(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
   BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "postgres_admin_password"));
-  const auto settings = settings_of(spec_, host);
-  pg::ClusterConfig config{layout_.pg_data(host),
-                           layout_.pg_socket_dir(host),
-                           port,
-                           settings.postgres.max_connections,
-                           settings.postgres.shared_buffers,
-                           {},
-                           {}};
-  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
-  for (const auto& t : tenants) {
-    const HostRef h = host_of(t);
-    if (h.kind == host.kind && h.name == host.name) config.grants.push_back({t.name, t.name});
-  }
+  BALLAST_ASSIGN_OR_RETURN(auto config, cluster_config(host));
+  BALLAST_ASSIGN_OR_RETURN(auto archive, stanza(host));
   if (!pg::is_initialised(config.data_dir)) BALLAST_TRY(pg::initdb(config, password, identity_));
+  if (!archive.repos.empty()) BALLAST_TRY(components::pgbackrest::write(archive, identity_));
   BALLAST_TRY(pg::write_config(config, identity_));
   const auto log_file = layout_.log_of(postgres_name(host));
   ServiceSpec service{postgres_name(host),      "postgres", host.owner(), port,
                       config.data_dir.string(), log_file};
-  service.command = [config, identity = identity_, log_file] {
-    return pg::server_command(config, identity, log_file);
+  // archive-push runs under the postmaster: its secrets travel in the environment.
+  const auto archive_env = components::pgbackrest::secret_env(archive);
+  service.command = [config, identity = identity_, log_file, archive_env] {
+    auto command = pg::server_command(config, identity, log_file);
+    command.env.insert(archive_env.begin(), archive_env.end());
+    command.unset_env.push_back("AWS_CA_BUNDLE");
+    return command;
   };
   service.probe = [config, password]() -> core::Status {
     BALLAST_TRY(pg::Connection::open(pg::admin_params(config, password)));
@@ -154,7 +178,8 @@ core::Status LocalRuntime::ensure_host(const HostRef& host) {
   BALLAST_TRY(start_redis(host));
   BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
   BALLAST_TRY(pg::ensure_template(admin, pg::kTemplateDatabase));
-  return sync_host_access(host);
+  BALLAST_TRY(sync_host_access(host));
+  return ensure_stanza(host);
 }
 
 core::Result<pg::Connection> LocalRuntime::postgres_admin(const HostRef& host,
@@ -173,21 +198,12 @@ core::Result<rd::Client> LocalRuntime::redis_admin(const HostRef& host) {
 }
 
 core::Status LocalRuntime::sync_host_access(const HostRef& host) {
-  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
-  const auto settings = settings_of(spec_, host);
-  pg::ClusterConfig config{layout_.pg_data(host),
-                           layout_.pg_socket_dir(host),
-                           port,
-                           settings.postgres.max_connections,
-                           settings.postgres.shared_buffers,
-                           {},
-                           {}};
+  BALLAST_ASSIGN_OR_RETURN(auto config, cluster_config(host));
   std::vector<rd::AclUser> users;
   BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
   for (const auto& t : tenants) {
     const HostRef h = host_of(t);
     if (h.kind != host.kind || h.name != host.name) continue;
-    config.grants.push_back({t.name, t.name});
     BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret("tenant/" + t.name, "redis_password"));
     users.push_back({t.name, t.name, redis_password, t.state != catalog::TenantState::kSuspended});
   }

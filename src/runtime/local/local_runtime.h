@@ -12,6 +12,8 @@
 
 #include "catalog/catalog.h"
 #include "components/haproxy/config.h"
+#include "components/postgres/cluster.h"
+#include "components/pgbackrest/stanza.h"
 #include "components/postgres/connection.h"
 #include "components/redis/client.h"
 #include "core/identity.h"
@@ -53,6 +55,11 @@ class LocalRuntime final {
       const HostRef& host, const std::string& database = "postgres");
   core::Result<components::redis::Client> redis_admin(const HostRef& host);
   core::Result<std::uint16_t> postgres_port(const HostRef& host);
+  // pgBackRest's stanza for a host's cluster, with its repositories from the spec (nullopt-like
+  // empty repos when the host has none), secrets filled from the catalog and environment.
+  core::Result<components::pgbackrest::Stanza> stanza(const HostRef& host);
+  // stanza-create (idempotent) and check: archiving works end to end.
+  core::Status ensure_stanza(const HostRef& host);
   core::Result<std::uint16_t> redis_port(const HostRef& host);
   core::Result<std::uint16_t> proxy_stats_port();
 
@@ -76,6 +83,8 @@ class LocalRuntime final {
  private:
   core::Result<core::Secret> secret(const std::string& scope, const std::string& name);
   core::Status start_postgres(const HostRef& host);
+  // The cluster's full configuration: tenants' access, archiving to the host's repositories.
+  core::Result<components::postgres::ClusterConfig> cluster_config(const HostRef& host);
   core::Status start_redis(const HostRef& host);
   core::Result<std::vector<components::haproxy::Route>> routes();
   components::haproxy::ProxyConfig proxy_config(std::uint16_t stats_port) const;
