@@ -130,7 +130,11 @@ core::Result<std::vector<Difference>> drift(const GitTarget& target, const Tree&
   BALLAST_ASSIGN_OR_RETURN(const Checkout c, prepare(target, false));
   BALLAST_ASSIGN_OR_RETURN(const FileMap committed,
                            git::read_files(c.repo.get(), c.parent_tree.get(), c.folder));
-  return compare_trees(committed, tree.files);
+  std::vector<Difference> differences = compare_trees(committed, tree.files);
+  // The same objects in other words are not drift: Argo CD would apply the same thing.
+  std::erase_if(differences,
+                [](const Difference& d) { return d.kind == ChangeKind::kReformatted; });
+  return differences;
 }
 
 }  // namespace ballast::runtime::kubernetes

@@ -43,8 +43,9 @@ core::Result<CommitOutcome> commit_tree(const GitTarget& target, const std::stri
                                         const Tree& tree);
 
 // What differs between the branch's tip (before) and `tree` (after), object by object: empty
-// when there is no drift. Only Ballast's entries under `path` are compared. A branch without a
-// commit reports every file as added. Errors as commit_tree().
+// when there is no drift. Text-only differences (kReformatted) are not drift. Only Ballast's
+// entries under `path` are compared. A branch without a commit reports every file as added. Errors
+// as commit_tree().
 core::Result<std::vector<Difference>> drift(const GitTarget& target, const Tree& tree);
 
 }  // namespace ballast::runtime::kubernetes

@@ -25,11 +25,11 @@ std::string pointer_token(std::string_view key) {
   return token;
 }
 
-// True when `from` and `to` have no key with the same value: patching such an object key by
-// key reads worse than replacing it.
-bool shares_nothing(const Json& from, const Json& to) {
+// True when `from` and `to` have no key in common (an ipBlock peer becoming a namespace
+// peer): removing and adding key by key reads worse than replacing the object.
+bool shares_no_key(const Json& from, const Json& to) {
   for (const auto& [key, value] : from.items()) {
-    if (to.contains(key) && to.at(key) == value) return false;
+    if (to.contains(key)) return false;
   }
   return true;
 }
@@ -43,7 +43,7 @@ void diff_objects(const Json& from, const Json& to, const std::string& path, Jso
 
 void diff_into(const Json& from, const Json& to, const std::string& path, Json& ops) {
   if (from == to) return;
-  if (from.is_object() && to.is_object() && !shares_nothing(from, to)) {
+  if (from.is_object() && to.is_object() && (path.empty() || !shares_no_key(from, to))) {
     diff_objects(from, to, path, ops);
     return;
   }

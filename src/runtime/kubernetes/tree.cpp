@@ -92,6 +92,7 @@ void compare_yaml(const std::string& path, const std::string& before, const std:
     out.push_back({ChangeKind::kChanged, path, "", owner, {error.message()}});
     return;
   }
+  const std::size_t found_before = out.size();
   const std::vector<Document> old_docs = documents_of(*parsed_before);
   const std::vector<Document> new_docs = documents_of(*parsed_after);
   auto find = [](const std::vector<Document>& docs, const std::string& key) {
@@ -111,6 +112,9 @@ void compare_yaml(const std::string& path, const std::string& before, const std:
       out.push_back({ChangeKind::kAdded, path, doc.key, owner, {}});
     }
   }
+  if (out.size() == found_before) {  // the text differs, the objects do not
+    out.push_back({ChangeKind::kReformatted, path, "", owner, {}});
+  }
 }
 
 std::string_view verb(ChangeKind kind) {
@@ -119,6 +123,8 @@ std::string_view verb(ChangeKind kind) {
       return "added";
     case ChangeKind::kRemoved:
       return "removed";
+    case ChangeKind::kReformatted:
+      return "reformatted";
     default:
       return "changed";
   }

@@ -18,9 +18,10 @@ namespace ballast::runtime::kubernetes {
 using FileMap = std::map<std::string, std::string>;
 
 enum class ChangeKind {
-  kAdded,    // in `after` only (drift: rendered, missing from Git)
-  kRemoved,  // in `before` only (drift: in Git, no longer rendered)
-  kChanged,  // in both, different
+  kAdded,        // in `after` only (drift: rendered, missing from Git)
+  kRemoved,      // in `before` only (drift: in Git, no longer rendered)
+  kChanged,      // in both, different
+  kReformatted,  // in both, same objects, different text (comments, layout, key order)
 };
 
 struct Difference {
@@ -33,7 +34,8 @@ struct Difference {
 
 // What changes when `before` becomes `after`. YAML files are compared document by document
 // (matched by kind and name) on their content, so formatting and key order do not count;
-// other files byte for byte. Sorted by owner, path, object.
+// other files byte for byte; a YAML file whose text differs while its objects do not is one
+// kReformatted difference. Sorted by owner, path, object.
 std::vector<Difference> compare_trees(const FileMap& before, const FileMap& after);
 
 // One line: "changed Deployment acme-web (base/tenants/acme/odoo.yaml): spec.replicas".
