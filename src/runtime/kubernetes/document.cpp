@@ -29,10 +29,10 @@ bool fits_literal_block(std::string_view text) {
   return text.find_first_of("\t\r") == std::string_view::npos && text.find('\n') != text.size() - 1;
 }
 
-void emit(YAML::Emitter& out, const Json& value);
+void emit(YAML::Emitter& out, const Json& value, TextStyle style);
 
-void emit_string(YAML::Emitter& out, const std::string& text) {
-  if (fits_literal_block(text)) {
+void emit_string(YAML::Emitter& out, const std::string& text, TextStyle style) {
+  if (style == TextStyle::kLiteralBlocks && fits_literal_block(text)) {
     out << YAML::Literal << text;
   } else if (is_ambiguous_scalar(text) || text.find('\n') != std::string::npos) {
     out << YAML::DoubleQuoted << text;
@@ -41,7 +41,7 @@ void emit_string(YAML::Emitter& out, const std::string& text) {
   }
 }
 
-void emit_map(YAML::Emitter& out, const Json& value) {
+void emit_map(YAML::Emitter& out, const Json& value, TextStyle style) {
   if (value.empty()) {
     out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
     return;
@@ -49,33 +49,33 @@ void emit_map(YAML::Emitter& out, const Json& value) {
   out << YAML::BeginMap;
   for (const auto& [key, item] : value.items()) {
     out << YAML::Key;
-    emit_string(out, key);
+    emit_string(out, key, style);
     out << YAML::Value;
-    emit(out, item);
+    emit(out, item, style);
   }
   out << YAML::EndMap;
 }
 
-void emit_seq(YAML::Emitter& out, const Json& value) {
+void emit_seq(YAML::Emitter& out, const Json& value, TextStyle style) {
   if (value.empty()) {
     out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
     return;
   }
   out << YAML::BeginSeq;
-  for (const auto& item : value) emit(out, item);
+  for (const auto& item : value) emit(out, item, style);
   out << YAML::EndSeq;
 }
 
-void emit(YAML::Emitter& out, const Json& value) {
+void emit(YAML::Emitter& out, const Json& value, TextStyle style) {
   switch (value.type()) {
     case Json::value_t::object:
-      emit_map(out, value);
+      emit_map(out, value, style);
       break;
     case Json::value_t::array:
-      emit_seq(out, value);
+      emit_seq(out, value, style);
       break;
     case Json::value_t::string:
-      emit_string(out, value.get_ref<const std::string&>());
+      emit_string(out, value.get_ref<const std::string&>(), style);
       break;
     case Json::value_t::boolean:
       out << value.get<bool>();
@@ -130,10 +130,10 @@ bool is_ambiguous_scalar(std::string_view text) {
                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
-std::string to_yaml(const Json& object) {
+std::string to_yaml(const Json& object, TextStyle style) {
   YAML::Emitter out;
   out.SetIndent(2);
-  emit(out, object);
+  emit(out, object, style);
   std::string text = out.c_str();
   // yaml-cpp leaves a blank line after a literal block that ends a document; drop it.
   while (!text.empty() && text.back() == '\n') text.pop_back();

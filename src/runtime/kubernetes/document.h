@@ -18,10 +18,16 @@ namespace ballast::runtime::kubernetes {
 
 using Json = nlohmann::ordered_json;
 
+// How multi-line strings are written.
+enum class TextStyle {
+  kLiteralBlocks,  // "|" blocks when they round-trip exactly (readable)
+  kQuoted,         // always double-quoted: kustomize 5 drops the final newline of a literal
+                   // block inside a JSON patch, so patches use this
+};
+
 // YAML text of one object: a block mapping ending with a newline. Strings that YAML would read
-// as another type ("yes", "0755", "1:20", "") are double-quoted; multi-line strings ending in a
-// newline are literal blocks.
-std::string to_yaml(const Json& object);
+// as another type ("yes", "0755", "1:20", "") are double-quoted; multi-line strings as `style`.
+std::string to_yaml(const Json& object, TextStyle style = TextStyle::kLiteralBlocks);
 
 // A multi-document YAML stream: each object's text, separated by "---" lines.
 std::string to_yaml_stream(std::span<const Json> objects);

@@ -64,6 +64,12 @@ TEST(Document, RoundTripsMultiLineTextAndStreams) {
   EXPECT_EQ((*parsed)[1]["c"], Json::array({"x", "1", "true"}));  // scalars read as text
 }
 
+TEST(Document, QuotedStyleNeverUsesLiteralBlocks) {
+  const Json object = {{"a", "x\ny\n"}};
+  EXPECT_EQ(to_yaml(object), "a: |\n  x\n  y\n");
+  EXPECT_EQ(to_yaml(object, TextStyle::kQuoted), "a: \"x\\ny\\n\"\n");
+}
+
 TEST(Document, ReportsWhereYamlIsBroken) {
   auto parsed = parse_yaml_stream("a: [1, 2\nb: 3\n");
   ASSERT_FALSE(parsed.has_value());

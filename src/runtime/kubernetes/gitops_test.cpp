@@ -10,31 +10,14 @@
 
 #include "core/file.h"
 #include "spec/loader.h"
+#include "support/temp_dir.h"
 
 namespace ballast::runtime::kubernetes {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir final {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "ballast-gitops-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::path();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ballast::testing::TempDir;
 
 fs::path source_dir() {
   const char* dir = std::getenv("BALLAST_SOURCE_DIR");

@@ -156,7 +156,9 @@ std::string unit_kustomization(const std::string& base_dir, const UnitOverlay& o
   if (has_extra_file) k["resources"].push_back("extra.yaml");
   Json patches = Json::array();
   for (const auto& patch : overlay.patches) {
-    patches.push_back({{"target", target_of(patch.target)}, {"patch", to_yaml(patch.operations)}});
+    // Quoted text: kustomize drops the last newline of a literal block inside a JSON patch.
+    patches.push_back({{"target", target_of(patch.target)},
+                       {"patch", to_yaml(patch.operations, TextStyle::kQuoted)}});
   }
   for (const auto& id : overlay.deletions) {
     const Json deletion = {{"$patch", "delete"},

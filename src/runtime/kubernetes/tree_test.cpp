@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/file.h"
+#include "support/temp_dir.h"
 
 namespace ballast::runtime::kubernetes {
 namespace {
@@ -58,9 +59,8 @@ TEST(CompareTrees, ReportsBrokenYamlAndCommentOnlyEdits) {
 }
 
 TEST(WriteTree, WritesChangesOnlyAndRemovesStaleFilesUnderItsRoots) {
-  std::string pattern = (fs::temp_directory_path() / "ballast-tree-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-  const fs::path dir(pattern);
+  const ballast::testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ASSERT_TRUE(core::write_file_atomic(dir / "notes.txt", "mine\n").has_value());
   Tree tree;
   tree.files = {
@@ -77,7 +77,6 @@ TEST(WriteTree, WritesChangesOnlyAndRemovesStaleFilesUnderItsRoots) {
   EXPECT_FALSE(fs::exists(dir / "base/b"));    // emptied folder removed
   EXPECT_TRUE(fs::exists(dir / "notes.txt"));  // not Ballast's
   EXPECT_EQ(read_tree(dir).value(), tree.files);
-  fs::remove_all(dir);
 }
 
 }  // namespace
