@@ -70,11 +70,12 @@ Json allow_dns(const Scope& scope) {
 
 std::vector<Json> render_namespace_objects(const Scope& scope) {
   const NamespaceBudget budget = namespace_budget(scope.ns);
-  std::vector<Json> objects{quota(scope, budget), limits(scope, budget), default_deny(scope),
-                            allow_dns(scope)};
+  std::vector<Json> objects{namespace_object(scope), quota(scope, budget), limits(scope, budget),
+                            default_deny(scope), allow_dns(scope)};
   // The overlay sets the namespace anyway; stating it keeps the files unambiguous on their own.
-  for (auto& object : objects) object["metadata"]["namespace"] = scope.ns.name;
-  objects.insert(objects.begin(), namespace_object(scope));
+  for (std::size_t i = 1; i < objects.size(); ++i) {
+    objects[i]["metadata"]["namespace"] = scope.ns.name;
+  }
   return objects;
 }
 
