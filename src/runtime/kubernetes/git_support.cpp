@@ -121,10 +121,11 @@ core::Result<git_oid> replace_roots(git_repository* repo, const git_tree* source
 
 core::Error error(std::string_view what, core::ErrorCode code) {
   const git_error* last = git_error_last();
-  return core::Error(
-      code, fmt::format("{}: {}", what,
-                        last != nullptr && last->message != nullptr ? last->message
-                                                                    : "libgit2 gave no reason"));
+  return core::Error(code, fmt::format("{}: {}", what,
+                                       last != nullptr && last->message != nullptr
+                                           ? last->message
+                                           : "libgit2 gave no reason"))
+      .with_hint("Run 'git status' and 'git fsck' in the repository to see what is wrong.");
 }
 
 core::Result<Repository> open(const std::filesystem::path& dir) {
