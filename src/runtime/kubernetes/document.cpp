@@ -16,9 +16,25 @@ constexpr std::array<std::string_view, 15> kYaml11Words = {
     "y",    "n", "yes",  "no",    "true",  "false", "on", "off",
     "null", "~", ".inf", "-.inf", "+.inf", ".nan",  "<<"};
 
-bool is_numeric_char(char c) {
-  return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == 'x' || c == 'X' || c == 'o' ||
-         c == 'O' || c == '_' || c == '.' || c == ':' || c == '+' || c == '-';
+bool is_decimal_char(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == ':' ||
+         c == '+' || c == '-' || c == 'e' || c == 'E';
+}
+
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// Numbers as a YAML 1.1 reader sees them: decimal, float, sexagesimal ("1:20"), dates, and
+// 0x/0o/0b integers.
+bool looks_numeric(std::string_view text) {
+  const char first = text.front();
+  if (!is_digit(first) && first != '+' && first != '-' && first != '.') return false;
+  if (text.size() > 2 && text[0] == '0' &&
+      std::string_view("xXoObB").find(text[1]) != std::string_view::npos) {
+    return std::all_of(text.begin() + 2, text.end(),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+  }
+  return std::all_of(text.begin(), text.end(), is_decimal_char) &&
+         std::any_of(text.begin(), text.end(), is_digit);
 }
 
 // Multi-line text that round-trips exactly through a literal block ("|"): one trailing newline,
@@ -122,12 +138,7 @@ bool is_ambiguous_scalar(std::string_view text) {
   if (std::find(kYaml11Words.begin(), kYaml11Words.end(), lower) != kYaml11Words.end()) {
     return true;
   }
-  const char first = text.front();
-  const bool starts_numeric = std::isdigit(static_cast<unsigned char>(first)) != 0 ||
-                              first == '+' || first == '-' || first == '.';
-  return starts_numeric && std::all_of(text.begin(), text.end(), is_numeric_char) &&
-         std::any_of(text.begin(), text.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+  return looks_numeric(text);
 }
 
 std::string to_yaml(const Json& object, TextStyle style) {

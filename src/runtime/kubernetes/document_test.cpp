@@ -34,7 +34,9 @@ TEST(Document, AmbiguousScalarsAreRecognised) {
                         {"acme", false},
                         {"-", false},
                         {"10.0.0.0/8", false},
-                        {"*/5 * * * *", false}};
+                        {"*/5 * * * *", false},
+                        {"360d", false},
+                        {"0b101", true}};
   for (const auto& c : cases) EXPECT_EQ(is_ambiguous_scalar(c.text), c.is_ambiguous) << c.text;
 }
 
