@@ -47,7 +47,7 @@ TEST(Cli, InitWritesASpecThatValidatesAndPlans) {
   auto plan = run_ballast({"plan", "--output", "json"}, dir.path());
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   auto json = nlohmann::json::parse(plan.out);
-    ASSERT_EQ(json["actions"].size(), 3U);  // the pool, the tenant, its staging copy
+  ASSERT_EQ(json["actions"].size(), 3U);  // the pool, the tenant, its staging copy
   EXPECT_EQ(json["actions"][0]["kind"], "create_pool");
   EXPECT_EQ(json["actions"][1]["kind"], "create_tenant");
   EXPECT_EQ(json["actions"][2]["kind"], "create_environment");

@@ -79,8 +79,13 @@ core::Result<std::uint16_t> LocalRuntime::proxy_stats_port() {
 core::Result<pg::ClusterConfig> LocalRuntime::cluster_config(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
   const auto settings = settings_of(spec_, host);
-  pg::ClusterConfig config{layout_.pg_data(host), layout_.pg_socket_dir(host), port,
-                           settings.postgres.max_connections, settings.postgres.shared_buffers, {}, {}};
+  pg::ClusterConfig config{layout_.pg_data(host),
+                           layout_.pg_socket_dir(host),
+                           port,
+                           settings.postgres.max_connections,
+                           settings.postgres.shared_buffers,
+                           {},
+                           {}};
   BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
   std::optional<spec::Duration> tightest;
   for (const auto& t : tenants) {
@@ -97,10 +102,11 @@ core::Result<pg::ClusterConfig> LocalRuntime::cluster_config(const HostRef& host
     // WAL is shipped at least this often, so the tightest RPO on the cluster holds when idle.
     const auto timeout = std::clamp<spec::Duration>(tightest.value_or(spec::Duration(3600)) / 2,
                                                     spec::Duration(30), spec::Duration(3600));
-    config.settings = {{"archive_mode", "on"},
-                       {"archive_command", "'" + components::pgbackrest::archive_command(archive) + "'"},
-                       {"archive_timeout", std::to_string(timeout.count()) + "s"},
-                       {"wal_level", "replica"}};
+    config.settings = {
+        {"archive_mode", "on"},
+        {"archive_command", "'" + components::pgbackrest::archive_command(archive) + "'"},
+        {"archive_timeout", std::to_string(timeout.count()) + "s"},
+        {"wal_level", "replica"}};
   }
   return config;
 }

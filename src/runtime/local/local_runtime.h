@@ -12,8 +12,8 @@
 
 #include "catalog/catalog.h"
 #include "components/haproxy/config.h"
-#include "components/postgres/cluster.h"
 #include "components/pgbackrest/stanza.h"
+#include "components/postgres/cluster.h"
 #include "components/postgres/connection.h"
 #include "components/redis/client.h"
 #include "core/identity.h"
@@ -23,6 +23,8 @@
 
 namespace ballast::runtime::local {
 
+// A restored cluster running in a temporary directory (see LocalRuntime::restore_sandbox).
+class LocalRuntime;
 // Ports of a running tenant application, for the proxy's routes.
 struct AppEndpoints {
   std::uint16_t http_port = 0;
@@ -60,6 +62,24 @@ class LocalRuntime final {
   core::Result<components::pgbackrest::Stanza> stanza(const HostRef& host);
   // stanza-create (idempotent) and check: archiving works end to end.
   core::Status ensure_stanza(const HostRef& host);
+  // A pgBackRest backup of the host's cluster (full, diff or incr), recorded in the catalog.
+  core::Result<components::pgbackrest::BackupInfo> cluster_backup(const HostRef& host,
+                                                                  const std::string& type);
+  // What point-in-time recovery can reach: from the end of the oldest backup to now.
+  struct RecoveryWindow {
+    core::SystemTime earliest{};
+    core::SystemTime latest{};
+  };
+  core::Result<RecoveryWindow> recovery_window(const HostRef& host);
+  // The cluster restored into a throwaway directory with only `database` (pgbackrest restore
+  // --db-include --type=time), replayed to `target` by a postmaster on a free loopback port.
+  // Stopped and removed when the object goes.
+  class Sandbox;
+  core::Result<std::unique_ptr<Sandbox>> restore_sandbox(const HostRef& host,
+                                                         const std::string& database,
+                                                         core::SystemTime target);
+  // Removes sandboxes left by a daemon that died mid-restore; their names.
+  std::vector<std::string> remove_stale_sandboxes();
   core::Result<std::uint16_t> redis_port(const HostRef& host);
   core::Result<std::uint16_t> proxy_stats_port();
 
@@ -98,6 +118,24 @@ class LocalRuntime final {
   std::function<std::optional<AppEndpoints>(const std::string&)> app_endpoints_;
   std::mutex maintenance_mutex_;
   std::set<std::string> maintenance_;
+};
+
+class LocalRuntime::Sandbox {
+ public:
+  Sandbox(std::filesystem::path dir, core::Process postmaster, std::uint16_t port);
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+  ~Sandbox();
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] std::filesystem::path socket_dir() const { return dir_ / "run"; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  // The commit time of the last transaction replayed: the recovery point actually reached.
+  core::SystemTime reached{};
+
+ private:
+  std::filesystem::path dir_;
+  core::Process postmaster_;
+  std::uint16_t port_;
 };
 
 }  // namespace ballast::runtime::local

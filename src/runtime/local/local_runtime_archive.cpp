@@ -1,11 +1,13 @@
 // LocalRuntime: continuous archiving and cluster backups with pgBackRest.
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 
 #include "components/postgres/cluster.h"
+#include "core/crypto.h"
 #include "core/file.h"
 #include "runtime/local/local_runtime.h"
 
@@ -89,6 +91,148 @@ core::Status LocalRuntime::ensure_stanza(const HostRef& host) {
   BALLAST_TRY(pbr::run(s, identity_, {"stanza-create"}, std::chrono::seconds(300)));
   return pbr::run(s, identity_, {"check"}, std::chrono::seconds(300))
       .and_then([](const std::string&) { return core::ok(); });
+}
+
+}  // namespace ballast::runtime::local
+
+namespace ballast::runtime::local {
+
+namespace pg = components::postgres;
+
+core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
+                                                           const std::string& type) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  if (s.repos.empty()) {
+    return core::make_error(core::ErrorCode::kPreconditionFailed, "{} has no backup repository",
+                            host.owner())
+        .with_hint("List one under the pool's or stack's backup.repositories in the spec.");
+  }
+  catalog::BackupRecord record{
+      "cluster-" + std::to_string(core::unix_seconds(clock_.now())) + "-" + type, host.owner(),
+      type, s.repos.front().name};
+  record.started_at = clock_.now();
+  BALLAST_TRY(catalog_.backups().save(record));
+  auto done =
+      pbr::run(s, identity_, {"backup", "--type=" + type, "--repo=1"}, std::chrono::hours(12));
+  record.finished_at = clock_.now();
+  core::Result<pbr::BackupInfo> newest =
+      core::make_error(core::ErrorCode::kInternal, "no backup listed");
+  if (done.has_value()) {
+    auto info = pbr::info(s, identity_);
+    if (info.has_value() && !info->backups.empty()) newest = info->backups.back();
+    if (!info.has_value()) newest = info.error();
+  } else {
+    newest = done.error();
+  }
+  record.state = newest.has_value() ? "complete" : "failed";
+  if (newest.has_value()) {
+    record.id = "cluster-" + newest->label;
+    record.size_bytes = newest->size_bytes;
+    record.stored_bytes = newest->repo_bytes;
+    record.lsn = newest->lsn_stop;
+    record.point_in_time = core::format_rfc3339(newest->stop);
+  } else {
+    record.error = newest.error().to_string();
+  }
+  BALLAST_TRY(catalog_.backups().save(record));
+  return newest;
+}
+
+core::Result<LocalRuntime::RecoveryWindow> LocalRuntime::recovery_window(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  BALLAST_ASSIGN_OR_RETURN(auto info, pbr::info(s, identity_));
+  if (info.backups.empty()) {
+    return core::make_error(core::ErrorCode::kNotFound,
+                            "{} has no cluster backup yet: nothing to recover to", host.owner())
+        .with_hint("Take one with 'ballast backup cluster " + host.name + "'.");
+  }
+  return RecoveryWindow{info.backups.front().stop, clock_.now()};
+}
+
+LocalRuntime::Sandbox::Sandbox(std::filesystem::path dir, core::Process postmaster,
+                               std::uint16_t port)
+    : dir_(std::move(dir)), postmaster_(std::move(postmaster)), port_(port) {}
+
+LocalRuntime::Sandbox::~Sandbox() {
+  postmaster_.signal(SIGINT);
+  if (!postmaster_.wait_for(std::chrono::seconds(30))) {
+    postmaster_.signal(SIGKILL);
+    postmaster_.wait();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::vector<std::string> LocalRuntime::remove_stale_sandboxes() {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(layout_.root / "sandboxes", ec)) {
+    auto pid = components::postgres::running_pid(entry.path() / "data");
+    if (pid) ::kill(*pid, SIGKILL);
+    std::filesystem::remove_all(entry.path(), ec);
+    removed.push_back(entry.path().filename().string());
+  }
+  return removed;
+}
+
+core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandbox(
+    const HostRef& host, const std::string& database, core::SystemTime target) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  const auto dir =
+      layout_.root / "sandboxes" / (host.slug() + "-" + core::hex_encode(core::random_bytes(4)));
+  BALLAST_TRY(core::ensure_dir(layout_.root / "sandboxes", identity_.is_caller ? 0700 : 0711));
+  BALLAST_TRY(core::ensure_dir(dir / "run", 0700));
+  BALLAST_TRY(core::ensure_dir(dir / "data", 0700));
+  BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid, true));
+  const std::string when = core::format_rfc3339(target);
+  auto restored = pbr::run(
+      s, identity_,
+      {"restore", "--pg1-path=" + (dir / "data").string(), "--type=time",
+       "--target=" + when.substr(0, 10) + " " + when.substr(11, 8) + "+00",
+       "--target-action=promote", "--db-include=" + database, "--archive-mode=off", "--repo=1"},
+      std::chrono::hours(12));
+  if (!restored.has_value()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return std::move(restored).error().with_context("restoring " + host.owner() +
+                                                    " into a sandbox");
+  }
+  BALLAST_ASSIGN_OR_RETURN(const auto port, catalog::free_loopback_port());
+  core::Command command{
+      .argv = {(pg::bin_dir() / "postgres").string(), "-D", (dir / "data").string(), "-p",
+               std::to_string(port), "-k", (dir / "run").string(), "-c", "listen_addresses=", "-c",
+               "archive_mode=off", "-c", "shared_buffers=64MB"},
+      .env = pbr::secret_env(s),
+      .unset_env = {"AWS_CA_BUNDLE"},
+      .cwd = dir,
+      .stdout_mode = core::Stdio::kFile,
+      .stderr_mode = core::Stdio::kFile,
+      .output_file = dir / "postgres.log"};
+  if (!identity_.is_caller) {
+    command.uid = identity_.uid;
+    command.gid = identity_.gid;
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(command));
+  auto sandbox = std::make_unique<Sandbox>(dir, std::move(process), port);
+  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "postgres_admin_password"));
+  const pg::ConnectionParams params{(dir / "run").string(), port, pg::kAdminRole, password,
+                                    "postgres"};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(6);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto conn = pg::Connection::open(params);
+    if (conn.has_value()) {
+      auto state = conn->query(
+          "SELECT pg_is_in_recovery(), coalesce(to_char(pg_last_xact_replay_timestamp() "
+          "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')");
+      if (state.has_value() && state->at(0, 0) == "f") {
+        sandbox->reached = core::parse_rfc3339(state->at(0, 1)).value_or(core::SystemTime{});
+        return sandbox;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return core::make_error(core::ErrorCode::kTimeout, "the sandbox of {} did not finish recovery",
+                          host.owner());
 }
 
 }  // namespace ballast::runtime::local
