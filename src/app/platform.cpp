@@ -15,6 +15,8 @@ core::Result<std::unique_ptr<Platform>> Platform::open(spec::Spec spec, catalog:
 }
 
 Platform::~Platform() {
+  stopping_ = true;
+  if (schedule_.valid()) schedule_.wait();
   // Components outlive a daemon that did not stop them (they are adopted next time).
   if (runtime_) runtime_->detach_all();
 }
@@ -33,11 +35,18 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
       [app = app_.get()](const std::string& tenant) { return app->endpoints(tenant); });
   ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_, app_.get());
   backups_ = std::make_unique<backup::TenantBackups>(*catalog_, *runtime_);
+  keep_ = std::make_unique<backup::FilestoreKeep>(runtime_->layout());
+  for (const auto& name : runtime_->remove_stale_sandboxes()) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "sandbox/" + name,
+                                    "SandboxRemoved", "left by a daemon that stopped mid-restore");
+  }
   BALLAST_TRY(runtime_->start_recorded());
   return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
 }
 
 void Platform::stop_runtime() {
+  stopping_ = true;
+  if (schedule_.valid()) schedule_.wait();  // a running job finishes first
   std::lock_guard lock(changes_);
   if (runtime_) runtime_->stop_all();
 }
@@ -49,6 +58,13 @@ void Platform::tick() {
   if (now >= next_quota_check_) {
     next_quota_check_ = now + std::chrono::seconds(60);
     measure_quotas();
+  }
+  // Scheduled backups run off the control loop, one run at a time.
+  if (now >= next_schedule_check_ && !stopping_ &&
+      (!schedule_.valid() ||
+       schedule_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+    next_schedule_check_ = now + std::chrono::seconds(30);
+    schedule_ = std::async(std::launch::async, [this] { run_schedules(); });
   }
   if (now >= next_trash_purge_) {
     next_trash_purge_ = now + std::chrono::hours(1);

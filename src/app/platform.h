@@ -3,13 +3,17 @@
 // and the REST API both call. Every change is audited. Thread-safe: changes are serialised.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "backup/filestore_keep.h"
 #include "backup/repository/repository.h"
 #include "backup/tenant_backup.h"
 #include "catalog/catalog.h"
@@ -44,6 +48,9 @@ struct RestoreRequest {
   std::string confirm;
   std::string reason;
   std::string repository;  // default: the tenant's primary repository
+  // Point-in-time recovery (RFC 3339): the tenant's database as it was at that second, out of
+  // its cluster's continuous archive, with the file-store objects it references.
+  std::string at;
 };
 
 class Platform final {
@@ -67,6 +74,9 @@ class Platform final {
   // Supervision and periodic jobs (quota measurements, trash purge); the control loop calls
   // it about once a second.
   void tick();
+  // Does what the backup schedules say is due now (scheduler.cpp); tick() calls it about every
+  // 30 seconds on a thread of its own. One run at a time.
+  void run_schedules();
   // Stops every component cleanly (PostgreSQL fast shutdown), newest first.
   void stop_runtime();
 
@@ -125,6 +135,14 @@ class Platform final {
                                              const std::string& repository, const Actor& actor);
   core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
                                        const backup::ProgressFn& progress = nullptr);
+  // Cluster level (pgBackRest): a backup of a pool's or stack's cluster ("pool/main",
+  // "stack/solo", or a bare name when unambiguous); type full, diff or incr.
+  core::Result<nlohmann::json> cluster_backup(const std::string& host, const std::string& type,
+                                              const Actor& actor);
+  // The cluster backups of a host, and what point-in-time recovery can reach.
+  core::Result<nlohmann::json> cluster_backups(const std::string& host);
+  // A tenant's recovery window: the earliest and latest second a restore --at can reach.
+  core::Result<nlohmann::json> recovery_window(const std::string& tenant);
 
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
@@ -138,8 +156,12 @@ class Platform final {
       const catalog::TenantRecord& tenant, const std::string& name);
   core::Result<backup::Manifest> pick_backup(const std::string& tenant, const std::string& to,
                                              backup::Repository& repository);
-  core::Status restore_in_place(const catalog::TenantRecord& live, const backup::Manifest& manifest,
-                                backup::Repository& repository, const backup::ProgressFn& progress);
+  // Fills an empty database and file store for `into` (the live tenant or a new one).
+  using Loader = std::function<core::Status(const catalog::TenantRecord& into)>;
+  core::Status restore_in_place(const catalog::TenantRecord& live, const Loader& load);
+  // The host a name designates ("pool/main", "stack/solo", "main").
+  core::Result<runtime::local::HostRef> host_named(const std::string& name) const;
+  std::mutex schedule_run_;
   void measure_quotas();
   // Runs a tenant change: serialised, audited, JSON of the tenant afterwards.
   core::Result<nlohmann::json> tenant_change(
@@ -154,7 +176,12 @@ class Platform final {
   std::unique_ptr<runtime::local::AppTier> app_;
   std::unique_ptr<reconcile::TenantOps> ops_;
   std::unique_ptr<backup::TenantBackups> backups_;
+  std::unique_ptr<backup::FilestoreKeep> keep_;
   std::recursive_mutex changes_;
+  std::mutex cluster_jobs_;     // pgBackRest jobs (backup, verify), one at a time
+  std::future<void> schedule_;  // the scheduler's current run, off the control loop
+  core::SteadyTime next_schedule_check_{};
+  std::atomic<bool> stopping_{false};
   core::SystemTime started_at_{};
   core::SteadyTime next_quota_check_{};
   core::SteadyTime next_trash_purge_{};

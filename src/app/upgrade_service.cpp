@@ -52,7 +52,11 @@ core::Result<nlohmann::json> Platform::tenant_upgrade(const std::string& tenant,
   }();
   if (!upgraded.has_value() && before) {
     detail["error"] = upgraded.error().to_string();
-    auto rolled_back = restore_in_place(*record, *before, *repo->second, nullptr);
+    auto rolled_back = restore_in_place(*record, [&](const catalog::TenantRecord& into) {
+      return backups_->restore(*before, *repo->second,
+                               {runtime::local::LocalRuntime::host_of(into), into.name, into.name,
+                                runtime_->layout().filestore(into.name)});
+    });
     runtime_->set_maintenance(tenant, false);
     (void)runtime_->sync_routes();
     detail["rolled_back"] = rolled_back.has_value();

@@ -32,10 +32,34 @@ core::Result<core::Command> tool(runtime::local::LocalRuntime& rt, catalog::Cata
 
 core::Status TenantOps::copy_data(const catalog::TenantRecord& source,
                                   const catalog::TenantRecord& target) {
-  BALLAST_ASSIGN_OR_RETURN(
-      auto dump,
-      tool(runtime_, catalog_, runtime::local::LocalRuntime::host_of(source), "pg_dump"));
-  dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0", source.name});
+  const auto host = runtime::local::LocalRuntime::host_of(source);
+  BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
+  BALLAST_ASSIGN_OR_RETURN(auto password,
+                           catalog_.secrets().get(host.owner(), "postgres_admin_password"));
+  BALLAST_TRY(copy_database(
+      {runtime_.layout().pg_socket_dir(host), port, std::move(password), source.name}, target));
+  const auto from = runtime_.layout().filestore(source.name);
+  const auto to = runtime_.layout().filestore(target.name);
+  BALLAST_TRY(core::ensure_dir(to, 0700));
+  std::error_code ec;
+  if (fs::exists(from)) {
+    // Content-addressed files never change in place: hard links copy them for free.
+    fs::copy(from, to,
+             fs::copy_options::recursive | fs::copy_options::create_hard_links |
+                 fs::copy_options::skip_existing,
+             ec);
+    if (ec) return core::errno_error(ec.value(), "copying the file store into", to);
+  }
+  const auto& id = runtime_.identity();
+  return core::chown_path(runtime_.layout().tenant_dir(target.name), id.uid, id.gid, true);
+}
+
+core::Status TenantOps::copy_database(const DataSource& source,
+                                      const catalog::TenantRecord& target) {
+  core::Command dump{
+      .argv = {(pg::bin_dir() / "pg_dump").string(), "-h", source.socket_dir.string(), "-p",
+               std::to_string(source.port), "-U", pg::kAdminRole, "-Fc", "-Z0", source.database},
+      .env = {{"PGPASSWORD", source.password.reveal()}}};
   const auto dump_log = runtime_.layout().logs() / ("copy-" + target.name + "-dump.log");
   dump.stderr_mode = core::Stdio::kFile;
   dump.output_file = dump_log;
@@ -71,7 +95,7 @@ core::Status TenantOps::copy_data(const catalog::TenantRecord& source,
   const auto restored = writer.wait();
   if (!dumped.is_success()) {
     return core::make_error(core::ErrorCode::kComponentFailed, "pg_dump of '{}' {}: {}",
-                            source.name, dumped.describe(),
+                            source.database, dumped.describe(),
                             core::trim(core::read_file(dump_log).value_or("")));
   }
   if (!restored.is_success()) {
@@ -79,20 +103,7 @@ core::Status TenantOps::copy_data(const catalog::TenantRecord& source,
                             target.name, restored.describe(),
                             core::trim(core::read_file(restore_log).value_or("")));
   }
-  const auto from = runtime_.layout().filestore(source.name);
-  const auto to = runtime_.layout().filestore(target.name);
-  BALLAST_TRY(core::ensure_dir(to, 0700));
-  std::error_code ec;
-  if (fs::exists(from)) {
-    // Content-addressed files never change in place: hard links copy them for free.
-    fs::copy(from, to,
-             fs::copy_options::recursive | fs::copy_options::create_hard_links |
-                 fs::copy_options::skip_existing,
-             ec);
-    if (ec) return core::errno_error(ec.value(), "copying the file store into", to);
-  }
-  const auto& id = runtime_.identity();
-  return core::chown_path(runtime_.layout().tenant_dir(target.name), id.uid, id.gid, true);
+  return core::ok();
 }
 
 }  // namespace ballast::reconcile

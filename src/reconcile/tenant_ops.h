@@ -56,6 +56,16 @@ class TenantOps final {
   // Copies `source`'s database (pg_dump | pg_restore, online and consistent) and file store
   // into `target`, whose database must exist and be empty.
   core::Status copy_data(const catalog::TenantRecord& source, const catalog::TenantRecord& target);
+  // Where copy_data reads from: any PostgreSQL reachable over a unix socket as the admin role
+  // (a tenant's cluster, or a point-in-time sandbox).
+  struct DataSource {
+    std::filesystem::path socket_dir;
+    std::uint16_t port = 0;
+    core::Secret password;
+    std::string database;
+  };
+  // Copies only the database from `source` into `target` (empty, existing).
+  core::Status copy_database(const DataSource& source, const catalog::TenantRecord& target);
   // A neutralized copy "<tenant>-<name>" of a production tenant: created empty, filled from
   // production, neutralized and verified (with an app tier), then started.
   core::Result<Outcome> create_environment(const std::string& tenant, const std::string& name,

@@ -38,11 +38,20 @@ tenants:
                      http_port, api_port);
 }
 
-void PlatformFixture::SetUpTestSuite() {
+void PlatformFixture::SetUpTestSuite() { start(""); }
+
+void PlatformFixture::start(const std::string& text) {
   dir_ = std::make_unique<TempDir>("ballast-it");
   clock_ = std::make_unique<core::SystemClock>();
   http_port_ = free_port();
-  write_text(*dir_ / "ballast.yaml", spec_text(http_port_, free_port()));
+  const auto api_port = free_port();
+  std::string yaml = text.empty() ? spec_text(http_port_, api_port) : text;
+  for (const auto& [key, value] :
+       {std::pair<std::string, std::uint16_t>{"{http}", http_port_}, {"{api}", api_port}}) {
+    for (auto at = yaml.find(key); at != std::string::npos; at = yaml.find(key))
+      yaml.replace(at, key.size(), std::to_string(value));
+  }
+  write_text(*dir_ / "ballast.yaml", yaml);
   auto spec = spec::load(*dir_ / "ballast.yaml");
   ASSERT_TRUE(spec.has_value()) << spec.error().to_string();
   auto platform = app::Platform::open(*spec, catalog::OpenMode::kCreate, *clock_);

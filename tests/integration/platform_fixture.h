@@ -21,6 +21,8 @@ class PlatformFixture : public ::testing::Test {
   static std::string spec_text(std::uint16_t http_port, std::uint16_t api_port);
 
   static void SetUpTestSuite();
+  // Starts the platform on `spec` (spec_text's placeholders: {http}, {api}).
+  static void start(const std::string& spec);
   static void TearDownTestSuite();
 
  protected:

@@ -65,6 +65,12 @@ class LocalRuntime final {
   // A pgBackRest backup of the host's cluster (full, diff or incr), recorded in the catalog.
   core::Result<components::pgbackrest::BackupInfo> cluster_backup(const HostRef& host,
                                                                   const std::string& type);
+  // Makes everything committed so far recoverable: a heartbeat commit (recovery to a time
+  // stops at the first commit after it), then `pgbackrest check`, which switches WAL and waits
+  // until the segment is in the repository.
+  core::Status archive_now(const HostRef& host);
+  // pgbackrest verify: the repository's backups and WAL are readable and checksums match.
+  core::Status verify_repository(const HostRef& host);
   // What point-in-time recovery can reach: from the end of the oldest backup to now.
   struct RecoveryWindow {
     core::SystemTime earliest{};

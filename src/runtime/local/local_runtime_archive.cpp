@@ -126,7 +126,9 @@ core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
   }
   record.state = newest.has_value() ? "complete" : "failed";
   if (newest.has_value()) {
-    record.id = "cluster-" + newest->label;
+    record.detail["label"] = newest->label;
+    record.detail["lsn_start"] = newest->lsn_start;
+    record.detail["started"] = core::format_rfc3339(newest->start);
     record.size_bytes = newest->size_bytes;
     record.stored_bytes = newest->repo_bytes;
     record.lsn = newest->lsn_stop;
@@ -136,6 +138,35 @@ core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
   }
   BALLAST_TRY(catalog_.backups().save(record));
   return newest;
+}
+
+core::Status LocalRuntime::archive_now(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  if (s.repos.empty()) {
+    return core::make_error(core::ErrorCode::kPreconditionFailed,
+                            "{} does not archive its WAL: it has no backup repository",
+                            host.owner())
+        .with_hint("List one under the pool's or stack's backup.repositories in the spec.");
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  BALLAST_TRY(admin.exec("CREATE TABLE IF NOT EXISTS ballast_heartbeat (at timestamptz NOT NULL)"));
+  BALLAST_TRY(admin.exec("DELETE FROM ballast_heartbeat"));
+  BALLAST_TRY(admin.exec("INSERT INTO ballast_heartbeat VALUES (now())"));
+  return pbr::run(s, identity_, {"check"}, std::chrono::seconds(300))
+      .and_then([](const std::string&) { return core::ok(); });
+}
+
+core::Status LocalRuntime::verify_repository(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  for (std::size_t i = 0; i < s.repos.size(); ++i) {
+    auto verified = pbr::run(s, identity_, {"verify", "--repo=" + std::to_string(i + 1)},
+                             std::chrono::hours(6));
+    if (!verified.has_value()) {
+      return std::move(verified).error().with_context("verifying repository " + s.repos[i].name +
+                                                      " of " + host.owner());
+    }
+  }
+  return core::ok();
 }
 
 core::Result<LocalRuntime::RecoveryWindow> LocalRuntime::recovery_window(const HostRef& host) {

@@ -1,0 +1,87 @@
+// Platform: cluster-level backups with pgBackRest (full, differential, incremental) and what
+// they make recoverable.
+#include <fmt/format.h>
+
+#include "app/platform.h"
+
+namespace ballast::app {
+
+using runtime::local::HostRef;
+
+core::Result<HostRef> Platform::host_named(const std::string& name) const {
+  const auto slash = name.find('/');
+  const std::string kind = slash == std::string::npos ? "" : name.substr(0, slash);
+  const std::string bare = slash == std::string::npos ? name : name.substr(slash + 1);
+  const bool pool = spec_.find_pool(bare) != nullptr && kind != "stack";
+  const bool stack = spec_.find_stack(bare) != nullptr && kind != "pool";
+  if (pool && stack) {
+    return core::make_error(core::ErrorCode::kInvalidArgument, "'{}' names both a pool and a stack",
+                            name)
+        .with_hint("Say which: pool/" + bare + " or stack/" + bare + ".");
+  }
+  if (pool) return HostRef{HostRef::Kind::kPool, bare};
+  if (stack) return HostRef{HostRef::Kind::kStack, bare};
+  return core::make_error(core::ErrorCode::kNotFound, "no pool or stack is called '{}'", name)
+      .with_hint("'ballast status' lists the pools and stacks.");
+}
+
+core::Result<nlohmann::json> Platform::cluster_backup(const std::string& host_name,
+                                                      const std::string& type, const Actor& actor) {
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(const auto host, host_named(host_name));
+  if (type != "full" && type != "diff" && type != "incr") {
+    return core::make_error(core::ErrorCode::kInvalidArgument, "'{}' is not a backup type", type)
+        .with_hint("Use full, diff or incr.");
+  }
+  const auto started = clock_.steady_now();
+  core::Result<components::pgbackrest::BackupInfo> done =
+      core::Error(core::ErrorCode::kInternal, "not run");
+  {
+    std::lock_guard jobs(cluster_jobs_);  // one pgBackRest job per platform at a time
+    done = runtime_->cluster_backup(host, type);
+  }
+  const auto seconds = std::chrono::duration<double>(clock_.steady_now() - started).count();
+  nlohmann::json detail = {{"type", type}, {"seconds", seconds}};
+  BALLAST_TRY(audit(actor, "backup.cluster", host.owner(),
+                    done.has_value() ? core::ok() : core::Status(done.error()), detail));
+  if (!done.has_value()) return done.error();
+  return nlohmann::json{{"cluster", host.owner()},
+                        {"label", done->label},
+                        {"type", done->type},
+                        {"started", core::format_rfc3339(done->start)},
+                        {"stopped", core::format_rfc3339(done->stop)},
+                        {"size_bytes", done->size_bytes},
+                        {"stored_bytes", done->repo_bytes},
+                        {"lsn_start", done->lsn_start},
+                        {"lsn_stop", done->lsn_stop},
+                        {"seconds", seconds}};
+}
+
+core::Result<nlohmann::json> Platform::cluster_backups(const std::string& host_name) {
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(const auto host, host_named(host_name));
+  BALLAST_ASSIGN_OR_RETURN(auto records, catalog_->backups().list(host.owner()));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : records) {
+    list.push_back({{"id", r.id},
+                    {"type", r.kind},
+                    {"state", r.state},
+                    {"repository", r.repository},
+                    {"started", core::format_rfc3339(r.started_at)},
+                    {"finished", r.finished_at ? core::format_rfc3339(*r.finished_at) : ""},
+                    {"size_bytes", r.size_bytes},
+                    {"stored_bytes", r.stored_bytes},
+                    {"lsn", r.lsn},
+                    {"point_in_time", r.point_in_time},
+                    {"error", r.error}});
+  }
+  nlohmann::json result = {{"cluster", host.owner()}, {"backups", list}};
+  auto window = runtime_->recovery_window(host);
+  if (window.has_value()) {
+    result["recovery_window"] = {{"earliest", core::format_rfc3339(window->earliest)},
+                                 {"latest", core::format_rfc3339(window->latest)}};
+  }
+  return result;
+}
+
+}  // namespace ballast::app

@@ -1,0 +1,135 @@
+// Platform: the backup scheduler. The control loop starts a run about every 30 seconds, off its
+// own thread; a run does what is due, one pgBackRest job at a time:
+//   * each tenant's file store is linked into the keep (file-store continuity), and objects
+//     Odoo deleted before the oldest recoverable point are forgotten;
+//   * per pool and stack with repositories: the cluster backup that is due (full before diff
+//     before incr, from the spec's schedule), `pgbackrest verify`, and each tenant's encrypted
+//     streaming backup.
+// Results go to the catalog's backups table (and a warning event on failure); a failed job is
+// retried after min(its interval, 15 minutes).
+#include <fmt/format.h>
+
+#include "app/platform.h"
+#include "backup/repository/registry.h"
+
+namespace ballast::app {
+
+using runtime::local::HostRef;
+
+namespace {
+
+struct Last {
+  std::optional<core::SystemTime> success;
+  std::optional<core::SystemTime> attempt;
+  bool attempt_failed = false;
+};
+
+Last last_of(const std::vector<catalog::BackupRecord>& newest_first, std::string_view kind) {
+  Last last;
+  for (const auto& r : newest_first) {
+    if (r.kind != kind) continue;
+    if (!last.attempt) {
+      last.attempt = r.started_at;
+      last.attempt_failed = r.state == "failed";
+    }
+    if (r.state == "complete") {
+      last.success = r.started_at;
+      break;
+    }
+  }
+  return last;
+}
+
+bool is_due(const Last& last, spec::Duration interval, core::SystemTime now) {
+  if (interval.count() <= 0) return false;  // disabled
+  if (last.attempt_failed && last.attempt) {
+    const auto retry = std::min<spec::Duration>(interval, spec::Duration(15 * 60));
+    if (now - *last.attempt < retry) return false;
+  }
+  return !last.success || now - *last.success >= interval;
+}
+
+}  // namespace
+
+void Platform::run_schedules() {
+  std::lock_guard run(schedule_run_);
+  if (!runtime_) return;
+  const auto now = clock_.now();
+  auto tenants = catalog_->tenants().list();
+  if (!tenants.has_value()) return;
+  std::vector<std::pair<HostRef, const spec::BackupPolicy*>> hosts;
+  for (const auto& p : spec_.pools) hosts.push_back({{HostRef::Kind::kPool, p.name}, &p.backup});
+  for (const auto& s : spec_.stacks) hosts.push_back({{HostRef::Kind::kStack, s.name}, &s.backup});
+  for (const auto& [host, policy] : hosts) {
+    if (stopping_ || policy->repositories.empty()) continue;
+    if (!runtime_->postgres_admin(host).has_value()) continue;  // not up (yet)
+    for (const auto& t : *tenants) {
+      const auto h = runtime::local::LocalRuntime::host_of(t);
+      if (h.kind == host.kind && h.name == host.name) (void)keep_->absorb(t.name);
+    }
+    auto records = catalog_->backups().list(host.owner());
+    if (!records.has_value()) continue;
+    const auto& schedule = policy->schedule;
+    std::string type;
+    if (is_due(last_of(*records, "full"), schedule.full, now)) {
+      type = "full";
+    } else if (is_due(last_of(*records, "diff"), schedule.differential, now)) {
+      type = "diff";
+    } else if (is_due(last_of(*records, "incr"), schedule.incremental, now)) {
+      type = "incr";
+    }
+    if (!type.empty()) {
+      std::lock_guard jobs(cluster_jobs_);
+      auto done = runtime_->cluster_backup(host, type);
+      if (!done.has_value()) {
+        (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
+                                        "ClusterBackupFailed",
+                                        type + " backup: " + done.error().to_string());
+      }
+    }
+    if (!stopping_ && last_of(*records, "full").success.has_value() &&
+        is_due(last_of(*records, "verify"), schedule.verify, now)) {
+      catalog::BackupRecord record{
+          "verify-" + host.slug() + "-" + std::to_string(core::unix_seconds(clock_.now())),
+          host.owner(), "verify", policy->repositories.front()};
+      record.started_at = clock_.now();
+      std::lock_guard jobs(cluster_jobs_);
+      auto verified = runtime_->verify_repository(host);
+      record.finished_at = clock_.now();
+      record.state = verified.has_value() ? "complete" : "failed";
+      if (!verified.has_value()) {
+        record.error = verified.error().to_string();
+        (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
+                                        "RepositoryVerifyFailed", record.error);
+      }
+      (void)catalog_->backups().save(record);
+    }
+    // Each tenant's own encrypted backup, to the host's primary repository.
+    for (const auto& t : *tenants) {
+      if (stopping_) break;
+      const auto h = runtime::local::LocalRuntime::host_of(t);
+      if (h.kind != host.kind || h.name != host.name) continue;
+      if (t.state != catalog::TenantState::kActive && t.state != catalog::TenantState::kSuspended)
+        continue;
+      auto own = catalog_->backups().list("tenant/" + t.name, 20);
+      if (!own.has_value() || !is_due(last_of(*own, "tenant"), schedule.tenant, now)) continue;
+      auto repo = backup::open_repository(spec_, policy->repositories.front());
+      if (!repo.has_value()) continue;
+      auto made = backups_->create(t, **repo, policy->repositories.front(), "scheduled");
+      if (!made.has_value()) {
+        (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + t.name,
+                                        "TenantBackupFailed", made.error().to_string());
+      }
+    }
+    // Kept file-store objects older than anything recoverable go.
+    if (auto window = runtime_->recovery_window(host); window.has_value()) {
+      for (const auto& t : *tenants) {
+        const auto h = runtime::local::LocalRuntime::host_of(t);
+        if (h.kind == host.kind && h.name == host.name)
+          (void)keep_->expire(t.name, window->earliest);
+      }
+    }
+  }
+}
+
+}  // namespace ballast::app

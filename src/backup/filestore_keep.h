@@ -1,0 +1,57 @@
+// File-store continuity. Odoo's file store is content-addressed (filestore/<db>/xx/<sha1>) and
+// Odoo deletes files no record references any more, so a database recovered to an earlier
+// time can name files already gone. The keep holds a hard link to every file-store object it
+// has seen (free while Odoo still has the file), and keeps an object Odoo deleted until the
+// oldest recoverable point has moved past the deletion. A recovery fills a file store with
+// exactly the objects the recovered database references.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "runtime/local/layout.h"
+
+namespace ballast::backup {
+
+struct KeepStats {
+  std::size_t objects = 0;  // objects in the keep
+  std::size_t added = 0;    // linked by this pass
+  std::size_t deleted = 0;  // objects Odoo deleted, still kept
+  std::uint64_t bytes_only_in_keep = 0;
+};
+
+struct Recovered {
+  std::size_t from_live = 0;
+  std::size_t from_keep = 0;
+  std::vector<std::string> missing;  // referenced, found nowhere
+};
+
+class FilestoreKeep final {
+ public:
+  explicit FilestoreKeep(runtime::local::Layout layout) : layout_(std::move(layout)) {}
+
+  [[nodiscard]] std::filesystem::path dir(const std::string& tenant) const {
+    return layout_.root / "filestore-keep" / tenant;
+  }
+  // Links every object of the tenant's file store not kept yet.
+  core::Result<KeepStats> absorb(const std::string& tenant);
+  // Forgets objects Odoo deleted before `horizon` (nothing recoverable can reference them).
+  core::Result<std::size_t> expire(const std::string& tenant, core::SystemTime horizon);
+  // Fills `into` with `objects` (Odoo's store_fname values, "xx/<sha1>"), hard-linked from the
+  // tenant's live file store or from the keep.
+  core::Result<Recovered> recover(const std::string& tenant,
+                                  const std::vector<std::string>& objects,
+                                  const std::filesystem::path& into);
+
+ private:
+  runtime::local::Layout layout_;
+};
+
+// A store_fname is "xx/<hex>": two hex digits, a slash, hex; anything else is refused so a
+// crafted database cannot name a path outside the file store.
+bool is_store_name(const std::string& name);
+
+}  // namespace ballast::backup
