@@ -15,7 +15,7 @@ nlohmann::json strings(std::initializer_list<const char*> keys) {
 }
 
 nlohmann::json restore_schema() {
-  auto schema = strings({"to", "as", "confirm", "reason", "repository"});
+  auto schema = strings({"to", "as", "confirm", "reason", "repository", "at"});
   schema["properties"]["in_place"] = {{"type", "boolean"}};
   return schema;
 }
@@ -52,16 +52,45 @@ std::vector<Route> backup_routes(const RouteContext& c) {
             "restore a backup into a new tenant, or in place (admin)", Permission::kOperate, "name",
             restore_schema(),
             [&p](const Request& r) -> core::Result<Response> {
-              app::RestoreRequest request{
-                  r.params.at("name"),           r.body.value("to", "latest"),
-                  r.body.value("as", ""),        r.body.value("in_place", false),
-                  r.body.value("confirm", ""),   r.body.value("reason", ""),
-                  r.body.value("repository", "")};
+              app::RestoreRequest request{r.params.at("name"),
+                                          r.body.value("to", "latest"),
+                                          r.body.value("as", ""),
+                                          r.body.value("in_place", false),
+                                          r.body.value("confirm", ""),
+                                          r.body.value("reason", ""),
+                                          r.body.value("repository", ""),
+                                          r.body.value("at", "")};
               if (request.in_place && !security::allows(r.principal, Permission::kAdmin)) {
                 return core::Error(core::ErrorCode::kPermissionDenied,
                                    "restoring in place needs the admin permission");
               }
               BALLAST_ASSIGN_OR_RETURN(auto json, p.restore(request, actor_of(r)));
+              return Response::json(json);
+            }}
+          .requires_second_factor_when(
+              [](const Request& r) { return r.body.value("in_place", false); },
+              "for an in-place restore"),
+      Route{"GET", "/api/v1/tenants/{name}/recovery-window", "recoveryWindow",
+            "the earliest and latest second a point-in-time restore can reach", Permission::kRead,
+            "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.recovery_window(r.params.at("name")));
+              return Response::json(json);
+            }},
+      Route{"POST", "/api/v1/clusters/{name}/backups", "createClusterBackup",
+            "back up a pool's or stack's PostgreSQL cluster with pgBackRest (full, diff, incr)",
+            Permission::kOperate, "", strings({"type"}),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.cluster_backup(r.params.at("name"), r.body.value("type", "incr"), actor_of(r)));
+              return Response::json(json, 201);
+            }},
+      Route{"GET", "/api/v1/clusters/{name}/backups", "listClusterBackups",
+            "a cluster's pgBackRest backups and its recovery window", Permission::kRead, "",
+            nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.cluster_backups(r.params.at("name")));
               return Response::json(json);
             }},
   };

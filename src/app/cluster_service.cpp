@@ -9,7 +9,7 @@ namespace ballast::app {
 using runtime::local::HostRef;
 
 core::Result<HostRef> Platform::host_named(const std::string& name) const {
-  const auto slash = name.find('/');
+  const auto slash = name.find_first_of("/:");
   const std::string kind = slash == std::string::npos ? "" : name.substr(0, slash);
   const std::string bare = slash == std::string::npos ? name : name.substr(slash + 1);
   const bool pool = spec_.find_pool(bare) != nullptr && kind != "stack";
@@ -17,7 +17,7 @@ core::Result<HostRef> Platform::host_named(const std::string& name) const {
   if (pool && stack) {
     return core::make_error(core::ErrorCode::kInvalidArgument, "'{}' names both a pool and a stack",
                             name)
-        .with_hint("Say which: pool/" + bare + " or stack/" + bare + ".");
+        .with_hint("Say which: pool:" + bare + " or stack:" + bare + ".");
   }
   if (pool) return HostRef{HostRef::Kind::kPool, bare};
   if (stack) return HostRef{HostRef::Kind::kStack, bare};

@@ -15,6 +15,9 @@ struct BackupArgs {
   std::string as;
   bool in_place = false;
   std::string confirm;
+  std::string at;
+  std::string cluster;
+  std::string type = "incr";
 };
 
 std::string size_text(std::uint64_t bytes) {
@@ -47,7 +50,9 @@ core::Result<int> call(Context& ctx, const std::string& method, const std::strin
 
 void add_backup_commands(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<BackupArgs>();
-  auto* backup = add_command(app, "backup", "Encrypted streaming backups of tenants");
+  auto* backup = add_command(app, "backup",
+                             "Backups: each tenant's encrypted streaming backup, and each "
+                             "cluster's pgBackRest backups for point-in-time recovery");
   backup->require_subcommand(1);
   auto* create = add_command(
       *backup, "create",
@@ -106,13 +111,100 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
     };
   });
 
-  auto* restore =
-      add_command(app, "restore", "Restore a tenant backup into a new tenant (default) or in place",
-                  "  ballast restore acme --to latest --as acme-restored\n"
-                  "  ballast restore acme --to 20261122T130500.123Z-3fa9 --in-place --confirm acme "
-                  "--reason \"bad import\"\n");
-  restore->add_option("tenant", args->tenant, "Tenant whose backup is restored")->required();
+  auto* cluster = add_command(
+      *backup, "cluster",
+      "Back up a pool's or stack's whole PostgreSQL cluster now with pgBackRest (the daemon "
+      "also does it on the spec's schedule); this is what point-in-time recovery starts from",
+      "  ballast backup cluster shared-eu --type full\n"
+      "  ballast backup cluster stack:lexington-legal --type incr --output json\n");
+  cluster
+      ->add_option("name", args->cluster, "Pool or stack (pool:NAME or stack:NAME when both exist)")
+      ->required();
+  cluster
+      ->add_option("--type", args->type,
+                   "full, diff or incr (default incr; pgBackRest makes "
+                   "the first one full)")
+      ->check(CLI::IsMember({"full", "diff", "incr"}));
+  cluster->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        return call(ctx, "POST", "/api/v1/clusters/" + args->cluster + "/backups",
+                    {{"type", args->type}}, [](const nlohmann::json& b) {
+                      return fmt::format(
+                          "Backed up {} ({}): {}  {} -> {} stored, LSN {} to {}, "
+                          "{:.1f} s",
+                          b.value("cluster", ""), b.value("type", ""), b.value("label", ""),
+                          size_text(b.value("size_bytes", 0ULL)),
+                          size_text(b.value("stored_bytes", 0ULL)), b.value("lsn_start", ""),
+                          b.value("lsn_stop", ""), b.value("seconds", 0.0));
+                    });
+      });
+    };
+  });
+  auto* history = add_command(
+      *backup, "history",
+      "List a pool's or stack's cluster backups (scheduled and manual, with failures and "
+      "verifications) and the window point-in-time recovery can reach",
+      "  ballast backup history shared-eu\n");
+  history->add_option("name", args->cluster, "Pool or stack")->required();
+  history->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        return call(ctx, "GET", "/api/v1/clusters/" + args->cluster + "/backups", nullptr,
+                    [](const nlohmann::json& j) {
+                      std::string out =
+                          fmt::format("Cluster backups of {}:\n", j.value("cluster", ""));
+                      for (const auto& b : j["backups"]) {
+                        out += fmt::format(
+                            "  {:<8} {:<9} {}  {} stored  {}{}\n", b.value("type", ""),
+                            b.value("state", ""), b.value("started", ""),
+                            size_text(b.value("stored_bytes", 0ULL)), b.value("repository", ""),
+                            b.value("error", "").empty() ? "" : "  error: " + b.value("error", ""));
+                      }
+                      if (j["backups"].empty()) out += "  (none yet)\n";
+                      if (j.contains("recovery_window")) {
+                        out += fmt::format("Point-in-time recovery reaches {} to {}.\n",
+                                           j["recovery_window"].value("earliest", ""),
+                                           j["recovery_window"].value("latest", ""));
+                      }
+                      return out;
+                    });
+      });
+    };
+  });
+  auto* window = add_command(*backup, "window",
+                             "Show the earliest and latest second a tenant can be restored to",
+                             "  ballast backup window acme\n");
+  window->add_option("tenant", args->tenant, "Tenant")->required();
+  window->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        return call(ctx, "GET", "/api/v1/tenants/" + args->tenant + "/recovery-window", nullptr,
+                    [](const nlohmann::json& j) {
+                      return fmt::format(
+                          "{} (cluster {}) can be restored to any second from {} "
+                          "to {}.",
+                          j.value("tenant", ""), j.value("cluster", ""), j.value("earliest", ""),
+                          j.value("latest", ""));
+                    });
+      });
+    };
+  });
+
+  auto* restore = add_command(
+      app, "restore",
+      "Restore a tenant into a new tenant (default) or in place: from one of its backups (--to), "
+      "or to any second of its recovery window (--at) out of the cluster's continuous archive",
+      "  ballast restore acme --to latest --as acme-restored\n"
+      "  ballast restore acme --at 2026-11-22T09:30:00Z --as acme-0930 --reason \"wrong import at "
+      "09:31\"\n"
+      "  ballast restore acme --to 20261122T130500.123Z-3fa9 --in-place --confirm acme "
+      "--reason \"bad import\" --totp 123456\n");
+  restore->add_option("tenant", args->tenant, "Tenant whose data is restored")->required();
   restore->add_option("--to", args->to, "Backup id, or 'latest'");
+  restore->add_option("--at", args->at,
+                      "A second (RFC 3339, e.g. 2026-11-22T09:30:00Z) inside the recovery window "
+                      "('ballast backup window TENANT')");
   restore->add_option("--as", args->as, "Name of the new tenant to restore into");
   restore->add_flag("--in-place", args->in_place,
                     "Replace the live tenant (its data is backed up first)");
@@ -125,13 +217,29 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
         nlohmann::json body = {
             {"to", args->to},           {"as", args->as},         {"in_place", args->in_place},
             {"confirm", args->confirm}, {"reason", args->reason}, {"repository", args->repository}};
+        if (!args->at.empty()) {
+          body["at"] = args->at;
+          body.erase("to");
+        }
         return call(ctx, "POST", "/api/v1/tenants/" + args->tenant + "/restore", body,
                     [](const nlohmann::json& j) {
-                      return fmt::format(
-                          "Restored backup {} of '{}' into '{}' in {:.1f} s.\nRecovery point: {}",
-                          j.value("backup", ""), j.value("tenant", ""),
-                          j.value("restored_into", ""), j.value("seconds", 0.0),
-                          j.value("recovery_point", ""));
+                      const std::string source =
+                          j.contains("at")
+                              ? "'" + j.value("tenant", "") + "' as of " + j.value("at", "")
+                              : "backup " + j.value("backup", "") + " of '" +
+                                    j.value("tenant", "") + "'";
+                      std::string out =
+                          fmt::format("Restored {} into '{}' in {:.1f} s.\nRecovery point: {}",
+                                      source, j.value("restored_into", ""), j.value("seconds", 0.0),
+                                      j.value("recovery_point", ""));
+                      if (j.contains("filestore")) {
+                        const auto& f = j["filestore"];
+                        out += fmt::format(
+                            "\nFile store: {} objects referenced, {} from the keep "
+                            "of deleted files, {} missing",
+                            f.value("referenced", 0), f.value("from_keep", 0), f["missing"].size());
+                      }
+                      return out;
                     });
       });
     };
