@@ -20,6 +20,12 @@ nlohmann::json restore_schema() {
   return schema;
 }
 
+nlohmann::json expire_schema() {
+  auto schema = strings({"tenant", "repository"});
+  schema["properties"]["dry_run"] = {{"type", "boolean"}};
+  return schema;
+}
+
 }  // namespace
 
 std::vector<Route> backup_routes(const RouteContext& c) {
@@ -70,6 +76,26 @@ std::vector<Route> backup_routes(const RouteContext& c) {
           .requires_second_factor_when(
               [](const Request& r) { return r.body.value("in_place", false); },
               "for an in-place restore"),
+      Route{"POST", "/api/v1/tenants/{name}/backups/{id}/copy", "copyBackup",
+            "copy a backup (encrypted, as stored) to another repository", Permission::kOperate,
+            "name", strings({"from", "to"}),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.backup_copy(r.params.at("name"), r.params.at("id"), r.body.value("from", ""),
+                                r.body.value("to", ""), actor_of(r)));
+              return Response::json(json, 201);
+            }},
+      Route{"POST", "/api/v1/backups/expire", "expireBackups",
+            "apply retention (daily/weekly/monthly) to tenant backups; locked ones stay",
+            Permission::kAdmin, "", expire_schema(),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.backup_expire(r.body.value("tenant", ""), r.body.value("repository", ""),
+                                  r.body.value("dry_run", false), actor_of(r)));
+              return Response::json(json);
+            }},
       Route{"GET", "/api/v1/tenants/{name}/recovery-window", "recoveryWindow",
             "the earliest and latest second a point-in-time restore can reach", Permission::kRead,
             "name", nullptr,

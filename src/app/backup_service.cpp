@@ -1,8 +1,11 @@
 // Platform: tenant backups, verification and restores, shared by the REST API and the CLI.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "app/platform.h"
 #include "backup/repository/registry.h"
+#include "backup/retention.h"
 #include "components/postgres/databases.h"
 #include "core/file.h"
 
@@ -130,6 +133,102 @@ core::Result<nlohmann::json> Platform::backup_verify(const std::string& tenant,
   auto json = manifest_summary(manifest);
   json["verified"] = true;
   return json;
+}
+
+core::Result<nlohmann::json> Platform::backup_expire(const std::string& tenant,
+                                                     const std::string& repository, bool dry_run,
+                                                     const Actor& actor) {
+  BALLAST_TRY(require_runtime());
+  std::vector<std::string> names;
+  if (!tenant.empty()) {
+    names.push_back(tenant);
+  } else {
+    BALLAST_ASSIGN_OR_RETURN(auto all, catalog_->tenants().list());
+    for (const auto& t : all) names.push_back(t.name);
+  }
+  nlohmann::json result = {{"dry_run", dry_run}, {"tenants", nlohmann::json::array()}};
+  core::Status outcome = core::ok();
+  for (const auto& name : names) {
+    BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(name));
+    BALLAST_ASSIGN_OR_RETURN(
+        auto repo, repository_for(record.value_or(catalog::TenantRecord{name}), repository));
+    const spec::Repository* spec = spec_.find_repository(repo.first);
+    const spec::Retention retention = spec != nullptr ? spec->retention : spec::Retention{};
+    BALLAST_ASSIGN_OR_RETURN(auto manifests, backups_->list(name, *repo.second));
+    std::vector<backup::BackupPoint> points;
+    for (const auto& m : manifests) points.push_back({m.id, m.point_in_time, m.reason});
+    const auto decision = backup::decide_retention(points, retention, clock_.now());
+    nlohmann::json entry = {{"tenant", name},
+                            {"repository", repo.first},
+                            {"kept", nlohmann::json::array()},
+                            {"expired", nlohmann::json::array()},
+                            {"locked", nlohmann::json::array()}};
+    for (const auto& [id, why] : decision.reasons)
+      entry["kept"].push_back({{"id", id}, {"why", why}});
+    for (const auto& id : decision.expire) {
+      if (dry_run) {
+        entry["expired"].push_back(id);
+        continue;
+      }
+      auto it = std::find_if(manifests.begin(), manifests.end(),
+                             [&](const backup::Manifest& m) { return m.id == id; });
+      auto removed = backups_->remove(*it, *repo.second);
+      if (removed.has_value()) {
+        entry["expired"].push_back(id);
+        continue;
+      }
+      if (removed.error().code() == core::ErrorCode::kLocked) {
+        entry["locked"].push_back({{"id", id}, {"reason", removed.error().message()}});
+        continue;
+      }
+      outcome = removed;
+      entry["error"] = removed.error().to_string();
+      break;
+    }
+    result["tenants"].push_back(entry);
+  }
+  if (!dry_run) {
+    BALLAST_TRY(audit(actor, "backup.expire", tenant.empty() ? "tenants" : "tenant/" + tenant,
+                      outcome, {{"repository", repository}}));
+  }
+  if (!outcome.has_value()) return std::move(outcome).error();
+  return result;
+}
+
+core::Result<nlohmann::json> Platform::backup_copy(const std::string& tenant, const std::string& id,
+                                                   const std::string& from, const std::string& to,
+                                                   const Actor& actor) {
+  BALLAST_TRY(require_runtime());
+  if (to.empty()) {
+    return core::Error(core::ErrorCode::kInvalidArgument, "say where to copy: --to <repository>")
+        .with_hint("A repository from the spec's 'repositories:', e.g. --to offsite.");
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(tenant));
+  const auto probe = record.value_or(catalog::TenantRecord{tenant});
+  BALLAST_ASSIGN_OR_RETURN(auto source, repository_for(probe, from));
+  BALLAST_ASSIGN_OR_RETURN(auto target, repository_for(probe, to));
+  if (source.first == target.first) {
+    return core::make_error(core::ErrorCode::kInvalidArgument,
+                            "the backup is already in '{}': copy it to another repository",
+                            target.first);
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto manifest, pick_backup(tenant, id, *source.second));
+  const auto started = clock_.steady_now();
+  auto copied = backups_->copy_to(manifest, *source.second, *target.second, target.first);
+  const auto seconds = std::chrono::duration<double>(clock_.steady_now() - started).count();
+  BALLAST_TRY(audit(actor, "backup.copy", "tenant/" + tenant,
+                    copied.has_value() ? core::ok() : core::Status(copied.error()),
+                    {{"backup", manifest.id}, {"from", source.first}, {"to", target.first}}));
+  if (!copied.has_value()) return copied.error();
+  const auto lock = backups_->lock_for(target.first);
+  return nlohmann::json{
+      {"tenant", tenant},
+      {"backup", manifest.id},
+      {"from", source.first},
+      {"to", target.first},
+      {"bytes", *copied},
+      {"seconds", seconds},
+      {"retained_until", lock.retain_until ? core::format_rfc3339(*lock.retain_until) : ""}};
 }
 
 }  // namespace ballast::app

@@ -133,6 +133,15 @@ class Platform final {
                                            const std::string& repository);
   core::Result<nlohmann::json> backup_verify(const std::string& tenant, const std::string& id,
                                              const std::string& repository, const Actor& actor);
+  // Applies the repository's daily/weekly/monthly retention to tenant backups (one tenant,
+  // or all when empty); never deletes an object-locked backup (listed as locked).
+  core::Result<nlohmann::json> backup_expire(const std::string& tenant,
+                                             const std::string& repository, bool dry_run,
+                                             const Actor& actor);
+  // Copies a backup (as stored: encrypted, sealed) to another repository, e.g. off-site.
+  core::Result<nlohmann::json> backup_copy(const std::string& tenant, const std::string& id,
+                                           const std::string& from, const std::string& to,
+                                           const Actor& actor);
   core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
                                        const backup::ProgressFn& progress = nullptr);
   // Cluster level (pgBackRest): a backup of a pool's or stack's cluster ("pool/main",

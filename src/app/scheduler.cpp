@@ -4,7 +4,7 @@
 //     Odoo deleted before the oldest recoverable point are forgotten;
 //   * per pool and stack with repositories: the cluster backup that is due (full before diff
 //     before incr, from the spec's schedule), `pgbackrest verify`, and each tenant's encrypted
-//     streaming backup.
+//     streaming backup, copied to the policy's other repositories, then retention applied.
 // Results go to the catalog's backups table (and a warning event on failure); a failed job is
 // retried after min(its interval, 15 minutes).
 #include <fmt/format.h>
@@ -119,6 +119,28 @@ void Platform::run_schedules() {
       if (!made.has_value()) {
         (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + t.name,
                                         "TenantBackupFailed", made.error().to_string());
+        continue;
+      }
+      // The policy's other repositories hold copies (off-site); then retention on each.
+      for (std::size_t i = 1; i < policy->repositories.size() && !stopping_; ++i) {
+        const auto& name = policy->repositories[i];
+        auto other = backup::open_repository(spec_, name);
+        auto copied =
+            other.has_value()
+                ? backups_->copy_to(*made, **repo, **other, name).transform([](auto) { return 0; })
+                : core::Result<int>(other.error());
+        if (!copied.has_value()) {
+          (void)catalog_->events().record(
+              catalog::EventLevel::kWarning, "tenant/" + t.name, "BackupCopyFailed",
+              fmt::format("copy of {} to '{}': {}", made->id, name, copied.error().to_string()));
+        }
+      }
+      for (const auto& name : policy->repositories) {
+        auto expired = backup_expire(t.name, name, false, Actor{"scheduler"});
+        if (!expired.has_value()) {
+          (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + t.name,
+                                          "BackupExpiryFailed", expired.error().to_string());
+        }
       }
     }
     // Kept file-store objects older than anything recoverable go.

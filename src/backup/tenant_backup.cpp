@@ -86,6 +86,7 @@ core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m
 core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
                                                 Repository& repository,
                                                 const std::string& object_key,
+                                                const PutOptions& lock,
                                                 const ProgressFn& progress) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
@@ -97,7 +98,7 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
   const auto log = runtime_.layout().logs() / ("backup-" + t.name + ".log");
   dump.stderr_mode = core::Stdio::kFile;
   dump.output_file = log;
-  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key));
+  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key, lock));
   ObjectSink stored(std::move(writer));
   MeasuringSink stored_measure(stored);
   Encryptor encrypt(stored_measure, tenant_key);
@@ -135,9 +136,10 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
 core::Result<Part> TenantBackups::dump_filestore(const catalog::TenantRecord& t,
                                                  Repository& repository,
                                                  const std::string& object_key,
+                                                 const PutOptions& lock,
                                                  const ProgressFn& progress) {
   BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
-  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key));
+  BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key, lock));
   ObjectSink stored(std::move(writer));
   MeasuringSink stored_measure(stored);
   Encryptor encrypt(stored_measure, tenant_key);

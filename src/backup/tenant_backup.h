@@ -50,12 +50,24 @@ class TenantBackups final {
                       const ProgressFn& progress = nullptr);
   core::Status restore(const Manifest& manifest, Repository& repository,
                        const RestoreTarget& target, const ProgressFn& progress = nullptr);
+  // Object lock for new objects in a repository, from its spec (none when it asks for none).
+  [[nodiscard]] PutOptions lock_for(const std::string& repository_name) const;
+  // Deletes a backup. kLocked, naming the object and its date, when any object is still under
+  // object lock; the manifest goes first, so a half-removed backup no longer exists.
+  core::Status remove(const Manifest& manifest, Repository& repository);
+  // Copies a backup's objects as stored (still encrypted and sealed), manifest last, under the
+  // target repository's object lock. Returns the bytes copied.
+  core::Result<std::uint64_t> copy_to(const Manifest& manifest, Repository& from, Repository& to,
+                                      const std::string& to_name,
+                                      const ProgressFn& progress = nullptr);
 
  private:
   core::Result<Part> dump_database(const catalog::TenantRecord& tenant, Repository& repository,
-                                   const std::string& key, const ProgressFn& progress);
+                                   const std::string& key, const PutOptions& lock,
+                                   const ProgressFn& progress);
   core::Result<Part> dump_filestore(const catalog::TenantRecord& tenant, Repository& repository,
-                                    const std::string& key, const ProgressFn& progress);
+                                    const std::string& key, const PutOptions& lock,
+                                    const ProgressFn& progress);
   core::Status describe(const catalog::TenantRecord& tenant, Manifest& manifest);
   catalog::Catalog& catalog_;
   runtime::local::LocalRuntime& runtime_;

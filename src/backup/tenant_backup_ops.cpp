@@ -66,17 +66,19 @@ core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Rep
     m.lsn = position.at(0, 0);
     m.point_in_time = core::parse_rfc3339(position.at(0, 1)).value_or(m.started_at);
     const std::string prefix = backup_prefix(t.name, m.id);
+    const auto lock = lock_for(repository_name);
     BALLAST_ASSIGN_OR_RETURN(
-        auto db, dump_database(t, repository, prefix + "database.dump.zst.enc", progress));
+        auto db, dump_database(t, repository, prefix + "database.dump.zst.enc", lock, progress));
     m.parts.push_back(db);
     BALLAST_ASSIGN_OR_RETURN(
-        auto files, dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", progress));
+        auto files,
+        dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", lock, progress));
     m.parts.push_back(files);
     m.finished_at = clock.now();
     BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
     BALLAST_ASSIGN_OR_RETURN(auto sealed, seal_document(to_json(m).dump(2), tenant_key));
     if (progress) progress({"manifest", sealed.size()});
-    BALLAST_TRY(put(repository, prefix + std::string(kManifest), sealed));
+    BALLAST_TRY(put(repository, prefix + std::string(kManifest), sealed, lock));
     return core::ok();
   };
   auto status = run();
@@ -223,6 +225,69 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
     return chunk.take();
   };
   return extract_tar(next, target.filestore);
+}
+
+PutOptions TenantBackups::lock_for(const std::string& repository_name) const {
+  PutOptions options;
+  const spec::Repository* spec = runtime_.spec().find_repository(repository_name);
+  if (spec == nullptr || !spec->object_lock || spec->object_lock->period.count() <= 0)
+    return options;
+  options.retain_until = runtime_.clock().now() + spec->object_lock->period;
+  options.compliance = spec->object_lock->mode == spec::LockMode::kCompliance;
+  return options;
+}
+
+core::Status TenantBackups::remove(const Manifest& m, Repository& repository) {
+  const std::string manifest_key = backup_prefix(m.tenant, m.id) + std::string(kManifest);
+  std::vector<std::string> keys{manifest_key};
+  for (const auto& part : m.parts) keys.push_back(part.key);
+  const auto now = runtime_.clock().now();
+  for (const auto& key : keys) {  // refuse before deleting anything
+    auto info = repository.stat(key);
+    if (!info.has_value()) {
+      if (info.error().code() == core::ErrorCode::kNotFound) continue;
+      return std::move(info).error();
+    }
+    if (info->retain_until && *info->retain_until > now) {
+      return core::make_error(core::ErrorCode::kLocked,
+                              "backup '{}' of '{}' is locked: {} is retained until {}", m.id,
+                              m.tenant, key, core::format_rfc3339(*info->retain_until))
+          .with_hint(
+              "Object lock is there so nobody can delete it early; it can go after that "
+              "date.");
+    }
+  }
+  for (const auto& key : keys) {
+    auto removed = repository.remove(key);
+    if (!removed.has_value() && removed.error().code() != core::ErrorCode::kNotFound)
+      return removed;
+  }
+  return core::ok();
+}
+
+core::Result<std::uint64_t> TenantBackups::copy_to(const Manifest& m, Repository& from,
+                                                   Repository& to, const std::string& to_name,
+                                                   const ProgressFn& progress) {
+  const auto lock = lock_for(to_name);
+  const std::string manifest_key = backup_prefix(m.tenant, m.id) + std::string(kManifest);
+  std::vector<std::string> keys;
+  for (const auto& part : m.parts) keys.push_back(part.key);
+  keys.push_back(manifest_key);  // last: the copy exists only once everything is there
+  std::uint64_t total = 0;
+  std::vector<char> buffer(1 << 20);
+  for (const auto& key : keys) {
+    BALLAST_ASSIGN_OR_RETURN(auto reader, from.open(key));
+    BALLAST_ASSIGN_OR_RETURN(auto writer, to.create(key, lock));
+    for (;;) {
+      BALLAST_ASSIGN_OR_RETURN(const auto n, reader->read(buffer.data(), buffer.size()));
+      if (n == 0) break;  // the source checksum was verified at its end
+      BALLAST_TRY(writer->write(std::string_view(buffer.data(), n)));
+      total += n;
+      if (progress) progress({"copy", total});
+    }
+    BALLAST_TRY(writer->commit());
+  }
+  return total;
 }
 
 }  // namespace ballast::backup

@@ -18,6 +18,9 @@ struct BackupArgs {
   std::string at;
   std::string cluster;
   std::string type = "incr";
+  std::string from;
+  std::string copy_to;
+  bool dry_run = false;
 };
 
 std::string size_text(std::uint64_t bytes) {
@@ -111,6 +114,70 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
     };
   });
 
+  auto* copy = add_command(
+      *backup, "copy",
+      "Copy a tenant backup to another repository (off-site), as stored: still encrypted with "
+      "the tenant's key and under the target's object lock",
+      "  ballast backup copy acme --to offsite\n"
+      "  ballast backup copy acme 20261122T130500.123Z-3fa9 --from local --to offsite\n");
+  copy->add_option("tenant", args->tenant, "Tenant")->required();
+  copy->add_option("id", args->id, "Backup id (default: latest)");
+  copy->add_option("--from", args->from, "Source repository (default: the tenant's first)");
+  copy->add_option("--to", args->copy_to, "Target repository from the spec")->required();
+  copy->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        return call(
+            ctx, "POST", "/api/v1/tenants/" + args->tenant + "/backups/" + args->id + "/copy",
+            {{"from", args->from}, {"to", args->copy_to}}, [](const nlohmann::json& j) {
+              std::string out = fmt::format(
+                  "Copied {} of '{}' from '{}' to '{}': {} in "
+                  "{:.1f} s.",
+                  j.value("backup", ""), j.value("tenant", ""), j.value("from", ""),
+                  j.value("to", ""), size_text(j.value("bytes", 0ULL)), j.value("seconds", 0.0));
+              if (!j.value("retained_until", "").empty())
+                out += " Locked until " + j.value("retained_until", "") + ".";
+              return out;
+            });
+      });
+    };
+  });
+  auto* expire = add_command(
+      *backup, "expire",
+      "Apply the repository's retention (daily/weekly/monthly, as in the spec) to tenant "
+      "backups; object-locked backups are never deleted, only listed",
+      "  ballast backup expire --dry-run\n  ballast backup expire --tenant acme --repository "
+      "offsite\n");
+  expire->add_option("--tenant", args->tenant, "Only this tenant (default: every tenant)");
+  expire->add_option("--repository", args->repository,
+                     "Repository from the spec (default: each tenant's first)");
+  expire->add_flag("--dry-run", args->dry_run, "Show what would be deleted; delete nothing");
+  expire->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        return call(ctx, "POST", "/api/v1/backups/expire",
+                    {{"tenant", args->tenant},
+                     {"repository", args->repository},
+                     {"dry_run", args->dry_run}},
+                    [](const nlohmann::json& j) {
+                      std::string out;
+                      const bool dry = j.value("dry_run", false);
+                      for (const auto& t : j["tenants"]) {
+                        out += fmt::format("{} in '{}': {} kept, {} {}, {} locked\n",
+                                           t.value("tenant", ""), t.value("repository", ""),
+                                           t["kept"].size(), t["expired"].size(),
+                                           dry ? "would expire" : "expired", t["locked"].size());
+                        for (const auto& id : t["expired"])
+                          out += "  " + std::string(dry ? "would expire " : "expired ") +
+                                 id.get<std::string>() + "\n";
+                        for (const auto& l : t["locked"])
+                          out += "  kept (locked) " + l.value("id", "") + "\n";
+                      }
+                      return out.empty() ? std::string("No tenant backups.") : out;
+                    });
+      });
+    };
+  });
   auto* cluster = add_command(
       *backup, "cluster",
       "Back up a pool's or stack's whole PostgreSQL cluster now with pgBackRest (the daemon "

@@ -2,11 +2,13 @@
 // the scheduler takes the cluster's first full backup and each tenant's backup; rows written
 // after the chosen second are absent from the copy, rows before it are there, the file-store
 // object Odoo deleted afterwards is back, the neighbour and the live tenant are untouched;
-// times outside the window are refused, naming it.
+// times outside the window are refused, naming it. Retention (GFS) expires old tenant backups
+// but never an object-locked copy in the off-site (S3) repository.
 #include <thread>
 
 #include "components/postgres/connection.h"
 #include "core/file.h"
+#include "harness/s3_server.h"
 #include "platform_fixture.h"
 
 namespace ballast::testing {
@@ -19,13 +21,25 @@ const HostRef kMain{HostRef::Kind::kPool, "main"};
 class PitrTest : public PlatformFixture {
  protected:
   static void SetUpTestSuite() {
-    start(R"(platform:
+    s3_ = std::make_unique<S3Server>("pitr-vault");
+    ASSERT_TRUE(s3_->is_running()) << s3_->error();
+    ::setenv("PITR_S3_KEY", "S3RVER", 1);
+    ::setenv("PITR_S3_SECRET", "S3RVER", 1);
+    std::string spec = R"(platform:
   name: pitr
   state_dir: state
   ingress: {base_domain: it.test, http: "127.0.0.1:{http}"}
   api: "127.0.0.1:{api}"
 repositories:
   - {name: local, type: posix, path: backups}
+  - name: vault
+    type: s3
+    endpoint: "{s3}"
+    bucket: pitr-vault
+    region: us-east-1
+    access_key_id_env: PITR_S3_KEY
+    secret_access_key_env: PITR_S3_SECRET
+    object_lock: {mode: compliance, period: 60d}
 plans:
   - {name: small, connections: 7}
 pools:
@@ -36,8 +50,15 @@ pools:
 tenants:
   - {name: a, pool: main, plan: small}
   - {name: b, pool: main, plan: small}
-)");
+)";
+    spec.replace(spec.find("{s3}"), 4, s3_->endpoint());
+    start(spec);
   }
+  static void TearDownTestSuite() {
+    PlatformFixture::TearDownTestSuite();
+    s3_.reset();
+  }
+  static std::unique_ptr<S3Server> s3_;
   static components::postgres::Connection db(const std::string& tenant) {
     return runtime().postgres_admin(kMain, tenant).value();
   }
@@ -130,6 +151,52 @@ TEST_F(PitrTest, TimesOutsideTheWindowAreRefusedNamingIt) {
       << "nothing is created by a refused restore";
 }
 
+TEST_F(PitrTest, RetentionExpiresOldBackupsButNeverLockedCopies) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(platform().backup_create("b", "local", "manual", kActor));
+  auto local = platform().backup_list("b", "local").value()["backups"];
+  const auto n = local.size();
+  ASSERT_GE(n, 3U);
+  // Two of them go off-site, locked for 60 days.
+  for (const auto& b : {local[0], local[1]}) {
+    auto copied = platform().backup_copy("b", b["id"], "local", "vault", kActor);
+    ASSERT_TRUE(copied.has_value()) << copied.error().to_string();
+    EXPECT_FALSE(copied->at("retained_until").get<std::string>().empty());
+    EXPECT_GT(copied->at("bytes").get<std::uint64_t>(), 0U);
+  }
+  auto again = platform().backup_copy("b", "latest", "local", "local", kActor);
+  EXPECT_FALSE(again.has_value()) << "a copy onto itself is refused";
+
+  clock_->offset_seconds = 40LL * 24 * 3600;  // forty days later
+  auto dry = platform().backup_expire("b", "local", true, kActor);
+  ASSERT_TRUE(dry.has_value()) << dry.error().to_string();
+  EXPECT_EQ(dry->at("tenants")[0]["expired"].size(), n - 1) << dry->dump(1);
+  EXPECT_EQ(platform().backup_list("b", "local").value()["backups"].size(), n)
+      << "a dry run deletes nothing";
+  auto expired = platform().backup_expire("b", "local", false, kActor);
+  ASSERT_TRUE(expired.has_value()) << expired.error().to_string();
+  const auto left = platform().backup_list("b", "local").value()["backups"];
+  ASSERT_EQ(left.size(), 1U) << "one day's backups, forty days ago: the newest stays";
+  EXPECT_EQ(left[0]["id"], local[0]["id"]);
+
+  auto vault = platform().backup_expire("b", "vault", false, kActor);
+  ASSERT_TRUE(vault.has_value()) << vault.error().to_string();
+  EXPECT_EQ(vault->at("tenants")[0]["locked"].size(), 1U) << vault->dump(1);
+  EXPECT_TRUE(vault->at("tenants")[0]["expired"].empty());
+  EXPECT_EQ(platform().backup_list("b", "vault").value()["backups"].size(), 2U)
+      << "object lock wins over retention";
+  clock_->offset_seconds = 0;
+
+  // The off-site copy restores like the original.
+  app::RestoreRequest request;
+  request.tenant = "b";
+  request.as = "b-from-vault";
+  request.repository = "vault";
+  request.to = local[1]["id"];
+  auto restored = platform().restore(request, kActor);
+  ASSERT_TRUE(restored.has_value()) << restored.error().to_string();
+  EXPECT_EQ(restored->at("backup"), local[1]["id"]);
+}
+
 TEST_F(PitrTest, ASandboxLeftByADeadDaemonIsRemoved) {
   const auto left = runtime().layout().root / "sandboxes" / "pool-main-dead";
   std::filesystem::create_directories(left / "data");
@@ -138,6 +205,8 @@ TEST_F(PitrTest, ASandboxLeftByADeadDaemonIsRemoved) {
   EXPECT_EQ(removed, std::vector<std::string>{"pool-main-dead"});
   EXPECT_FALSE(std::filesystem::exists(left));
 }
+
+std::unique_ptr<S3Server> PitrTest::s3_;
 
 }  // namespace
 }  // namespace ballast::testing

@@ -5,7 +5,7 @@
 namespace ballast::testing {
 
 std::unique_ptr<TempDir> PlatformFixture::dir_;
-std::unique_ptr<core::SystemClock> PlatformFixture::clock_;
+std::unique_ptr<ShiftedClock> PlatformFixture::clock_;
 std::unique_ptr<app::Platform> PlatformFixture::platform_;
 std::uint16_t PlatformFixture::http_port_ = 0;
 std::atomic<bool> PlatformFixture::ticking_{false};
@@ -42,7 +42,7 @@ void PlatformFixture::SetUpTestSuite() { start(""); }
 
 void PlatformFixture::start(const std::string& text) {
   dir_ = std::make_unique<TempDir>("ballast-it");
-  clock_ = std::make_unique<core::SystemClock>();
+  clock_ = std::make_unique<ShiftedClock>();
   http_port_ = free_port();
   const auto api_port = free_port();
   std::string yaml = text.empty() ? spec_text(http_port_, api_port) : text;

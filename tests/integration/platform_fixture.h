@@ -15,6 +15,18 @@
 
 namespace ballast::testing {
 
+// The system clock, moved forward by a test (retention, expiry) without touching the machine.
+class ShiftedClock final : public core::Clock {
+ public:
+  [[nodiscard]] core::SystemTime now() const override {
+    return std::chrono::system_clock::now() + std::chrono::seconds(offset_seconds.load());
+  }
+  [[nodiscard]] core::SteadyTime steady_now() const override {
+    return std::chrono::steady_clock::now();
+  }
+  std::atomic<std::int64_t> offset_seconds{0};
+};
+
 class PlatformFixture : public ::testing::Test {
  public:
   // A spec with a pool "main" (tenants a, b, quota-tight), a dedicated stack "solo" (tenant s).
@@ -32,7 +44,7 @@ class PlatformFixture : public ::testing::Test {
   static const app::Actor kActor;
 
   static std::unique_ptr<TempDir> dir_;
-  static std::unique_ptr<core::SystemClock> clock_;
+  static std::unique_ptr<ShiftedClock> clock_;
   static std::unique_ptr<app::Platform> platform_;
   static std::uint16_t http_port_;
   static std::atomic<bool> ticking_;
