@@ -23,6 +23,23 @@ bool port_answers(std::uint16_t port) {
 
 S3Server::S3Server(std::string bucket) : bucket_(std::move(bucket)), port_(free_port()) { start(); }
 
+S3Server::S3Server(std::string bucket, bool tls)
+    : bucket_(std::move(bucket)), port_(free_port()), tls_(tls) {
+  if (tls_) {
+    core::Command openssl{.argv = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                   "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj",
+                                   "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                                   "-keyout", (dir_.path() / "key.pem").string(), "-out",
+                                   ca_file().string()}};
+    auto made = core::run_checked(openssl, std::chrono::seconds(30));
+    if (!made.has_value()) {
+      error_ = "openssl could not make the test certificate: " + made.error().to_string();
+      return;
+    }
+  }
+  start();
+}
+
 S3Server::~S3Server() { stop(); }
 
 bool S3Server::start() {
@@ -34,6 +51,10 @@ bool S3Server::start() {
       .stdout_mode = core::Stdio::kFile,
       .stderr_mode = core::Stdio::kFile,
       .output_file = dir_ / "s3rver.log"};
+  if (tls_) {
+    command.argv.insert(command.argv.end(), {"--key", (dir_.path() / "key.pem").string(), "--cert",
+                                             ca_file().string()});
+  }
   auto process = core::Process::start(command);
   if (!process.has_value()) {
     error_ = process.error().to_string();

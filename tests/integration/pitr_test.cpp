@@ -21,7 +21,7 @@ const HostRef kMain{HostRef::Kind::kPool, "main"};
 class PitrTest : public PlatformFixture {
  protected:
   static void SetUpTestSuite() {
-    s3_ = std::make_unique<S3Server>("pitr-vault");
+    s3_ = std::make_unique<S3Server>("pitr-vault", /*tls=*/true);
     ASSERT_TRUE(s3_->is_running()) << s3_->error();
     ::setenv("PITR_S3_KEY", "S3RVER", 1);
     ::setenv("PITR_S3_SECRET", "S3RVER", 1);
@@ -39,6 +39,7 @@ repositories:
     region: us-east-1
     access_key_id_env: PITR_S3_KEY
     secret_access_key_env: PITR_S3_SECRET
+    ca_file: "{ca}"
     object_lock: {mode: compliance, period: 60d}
 plans:
   - {name: small, connections: 7}
@@ -47,11 +48,17 @@ pools:
     backup:
       repositories: [local]
       schedule: {full: 30d, differential: 30d, incremental: 30d, tenant: 30d, verify: 30d}
+  - name: secure
+    backup:
+      repositories: [vault]
+      schedule: {full: 30d, differential: 30d, incremental: 30d, tenant: 30d, verify: 30d}
 tenants:
   - {name: a, pool: main, plan: small}
   - {name: b, pool: main, plan: small}
+  - {name: c, pool: secure, plan: small}
 )";
     spec.replace(spec.find("{s3}"), 4, s3_->endpoint());
+    spec.replace(spec.find("{ca}"), 4, s3_->ca_file().string());
     start(spec);
   }
   static void TearDownTestSuite() {
@@ -59,8 +66,9 @@ tenants:
     s3_.reset();
   }
   static std::unique_ptr<S3Server> s3_;
-  static components::postgres::Connection db(const std::string& tenant) {
-    return runtime().postgres_admin(kMain, tenant).value();
+  static components::postgres::Connection db(const std::string& tenant,
+                                             const HostRef& host = kMain) {
+    return runtime().postgres_admin(host, tenant).value();
   }
   static std::string count(const std::string& tenant, const std::string& table) {
     return db(tenant).query("SELECT count(*) FROM " + table).value().at(0, 0);
@@ -195,6 +203,31 @@ TEST_F(PitrTest, RetentionExpiresOldBackupsButNeverLockedCopies) {
   auto restored = platform().restore(request, kActor);
   ASSERT_TRUE(restored.has_value()) << restored.error().to_string();
   EXPECT_EQ(restored->at("backup"), local[1]["id"]);
+}
+
+TEST_F(PitrTest, ArchiveAndRecoveryOverTlsFromS3) {
+  // pgBackRest talks to the S3 store only over TLS, checking the certificate for "localhost".
+  const HostRef secure{HostRef::Kind::kPool, "secure"};
+  auto full = platform().cluster_backup("secure", "full", kActor);
+  ASSERT_TRUE(full.has_value()) << full.error().to_string();
+  EXPECT_EQ(full->at("type"), "full");
+  auto c = db("c", secure);
+  ASSERT_TRUE(c.exec("CREATE TABLE hr_timesheet (hours numeric)").has_value());
+  ASSERT_TRUE(c.exec("INSERT INTO hr_timesheet VALUES (7.5), (8)").has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto target = core::format_rfc3339(core::SystemClock().now());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(c.exec("DROP TABLE hr_timesheet").has_value());  // the mistake
+
+  app::RestoreRequest request;
+  request.tenant = "c";
+  request.as = "c-before-drop";
+  request.at = target;
+  auto restored = platform().restore(request, kActor);
+  ASSERT_TRUE(restored.has_value()) << restored.error().to_string();
+  EXPECT_EQ(
+      db("c-before-drop", secure).query("SELECT sum(hours) FROM hr_timesheet").value().at(0, 0),
+      "15.5");
 }
 
 TEST_F(PitrTest, ASandboxLeftByADeadDaemonIsRemoved) {

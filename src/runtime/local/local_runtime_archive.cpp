@@ -51,7 +51,7 @@ core::Result<pbr::Stanza> LocalRuntime::stanza(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(s.pg_password, secret(host.owner(), "postgres_admin_password"));
   s.spool_dir = dir / "spool";
   s.lock_dir = dir / "lock";
-  s.log_dir = layout_.logs() / "pgbackrest";
+  s.log_dir = dir / "log";  // under the host, where the component user can write
   const auto* policy = policy_of(spec_, host);
   if (policy == nullptr) return s;
   s.process_max = std::max<std::uint32_t>(1, policy->process_max);
@@ -68,7 +68,21 @@ core::Result<pbr::Stanza> LocalRuntime::stanza(const HostRef& host) {
     repo.bucket = r->bucket;
     repo.region = r->region;
     repo.verify_tls = r->verify_tls;
-    if (!r->ca_file.empty()) repo.ca_file = spec_.resolve(r->ca_file).string();
+    if (!r->ca_file.empty()) {
+      repo.ca_file = spec_.resolve(r->ca_file).string();
+      if (!identity_.is_caller) {
+        // pgBackRest runs as the component user, who may not read the operator's file: it
+        // gets its own copy beside the stanza.
+        const auto copy = dir / ("ca-" + r->name + ".pem");
+        BALLAST_ASSIGN_OR_RETURN(auto pem, core::read_file(repo.ca_file));
+        if (core::read_file(copy).value_or("") != pem) {
+          BALLAST_TRY(core::ensure_dir(dir, 0700));
+          BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid));
+          BALLAST_TRY(core::write_file_atomic(copy, pem, 0644));
+        }
+        repo.ca_file = copy.string();
+      }
+    }
     repo.retention_full = std::max<std::uint32_t>(1, r->retention.weekly);
     repo.retention_diff = std::max<std::uint32_t>(1, r->retention.daily);
     BALLAST_ASSIGN_OR_RETURN(repo.cipher_pass,
