@@ -219,7 +219,13 @@ core::Result<nlohmann::json> Platform::backup_copy(const std::string& tenant, co
   BALLAST_TRY(audit(actor, "backup.copy", "tenant/" + tenant,
                     copied.has_value() ? core::ok() : core::Status(copied.error()),
                     {{"backup", manifest.id}, {"from", source.first}, {"to", target.first}}));
-  if (!copied.has_value()) return copied.error();
+  if (!copied.has_value()) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + tenant,
+                                    "BackupCopyFailed",
+                                    fmt::format("copy of {} to '{}': {}", manifest.id, target.first,
+                                                copied.error().to_string()));
+    return copied.error();
+  }
   const auto lock = backups_->lock_for(target.first);
   return nlohmann::json{
       {"tenant", tenant},

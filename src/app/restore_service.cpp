@@ -81,6 +81,8 @@ core::Result<nlohmann::json> Platform::restore(const RestoreRequest& r, const Ac
   if (!r.at.empty()) detail["at"] = r.at;
   auto fail = [&](core::Error error) -> core::Result<nlohmann::json> {
     (void)audit(actor, "tenant.restore", "tenant/" + r.tenant, core::Status(error), detail);
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + r.tenant,
+                                    "RestoreFailed", error.to_string());
     return error;
   };
   if (r.in_place == !r.as.empty()) {

@@ -4,6 +4,7 @@
 // object Odoo deleted afterwards is back, the neighbour and the live tenant are untouched;
 // times outside the window are refused, naming it. Retention (GFS) expires old tenant backups
 // but never an object-locked copy in the off-site (S3) repository.
+#include <algorithm>
 #include <thread>
 
 #include "components/postgres/connection.h"
@@ -194,6 +195,18 @@ TEST_F(PitrTest, RetentionExpiresOldBackupsButNeverLockedCopies) {
       << "object lock wins over retention";
   clock_->offset_seconds = 0;
 
+  // The off-site store goes away mid-way: a clear error, nothing half-visible, an event.
+  s3_->stop();
+  auto unreachable = platform().backup_copy("b", "latest", "local", "vault", kActor);
+  ASSERT_TRUE(s3_->start()) << s3_->error();
+  ASSERT_FALSE(unreachable.has_value());
+  EXPECT_EQ(unreachable.error().code(), core::ErrorCode::kUnavailable)
+      << unreachable.error().to_string();
+  EXPECT_EQ(platform().backup_list("b", "vault").value()["backups"].size(), 2U);
+  auto events = platform().catalog().events().list("tenant/b", 20).value();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const auto& e) { return e.reason == "BackupCopyFailed"; }));
+
   // The off-site copy restores like the original.
   app::RestoreRequest request;
   request.tenant = "b";
@@ -228,6 +241,46 @@ TEST_F(PitrTest, ArchiveAndRecoveryOverTlsFromS3) {
   EXPECT_EQ(
       db("c-before-drop", secure).query("SELECT sum(hours) FROM hr_timesheet").value().at(0, 0),
       "15.5");
+}
+
+// Runs after the other recoveries of pool main: it damages that pool's archive.
+TEST_F(PitrTest, AMissingWalSegmentStopsRecoveryNamingIt) {
+  auto a = db("a");
+  ASSERT_TRUE(a.exec("INSERT INTO account_move (name) VALUES ('INV/6')").has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto target = core::format_rfc3339(core::SystemClock().now());
+  ASSERT_TRUE(runtime().archive_now(kMain).has_value());
+  // The newest archived segment (holding INV/6) disappears from the repository.
+  std::vector<std::filesystem::path> segments;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_->path() / "backups" /
+                                                                     "pgbackrest" / "archive")) {
+    const auto name = e.path().filename().string();
+    if (e.is_regular_file() && name.size() > 24 && name.find(".backup") == std::string::npos &&
+        name.find("archive.info") == std::string::npos)
+      segments.push_back(e.path());
+  }
+  ASSERT_FALSE(segments.empty());
+  std::sort(segments.begin(), segments.end(),
+            [](const auto& x, const auto& y) { return x.filename() < y.filename(); });
+  const auto missing = segments.back().filename().string().substr(0, 24);
+  std::filesystem::remove(segments.back());
+
+  app::RestoreRequest request;
+  request.tenant = "a";
+  request.as = "a-gap";
+  request.at = target;
+  auto restored = platform().restore(request, kActor);
+  ASSERT_FALSE(restored.has_value());
+  EXPECT_EQ(restored.error().code(), core::ErrorCode::kCorrupt) << restored.error().to_string();
+  EXPECT_NE(restored.error().message().find(missing), std::string::npos)
+      << "names the segment " << missing << ": " << restored.error().to_string();
+  EXPECT_TRUE(std::filesystem::is_empty(runtime().layout().root / "sandboxes"));
+  EXPECT_EQ(count("a", "account_move"), "6") << "production untouched";
+  auto events = platform().catalog().events().list("tenant/a", 50);
+  ASSERT_TRUE(events.has_value());
+  bool recorded = false;
+  for (const auto& e : *events) recorded = recorded || e.reason == "RestoreFailed";
+  EXPECT_TRUE(recorded);
 }
 
 TEST_F(PitrTest, ASandboxLeftByADeadDaemonIsRemoved) {

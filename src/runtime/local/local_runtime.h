@@ -135,6 +135,8 @@ class LocalRuntime::Sandbox {
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] std::filesystem::path socket_dir() const { return dir_ / "run"; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  // Whether the postmaster has stopped (recovery failed: a WAL segment missing, damage).
+  bool has_stopped() { return !postmaster_.is_running(); }
   // The commit time of the last transaction replayed: the recovery point actually reached.
   core::SystemTime reached{};
 

@@ -9,6 +9,7 @@
 #include "components/postgres/cluster.h"
 #include "core/crypto.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "runtime/local/local_runtime.h"
 
 namespace ballast::runtime::local {
@@ -35,6 +36,19 @@ std::string endpoint_host(const std::string& url) {
 core::Secret env_value(const std::string& name) {
   const char* v = name.empty() ? nullptr : std::getenv(name.c_str());
   return core::Secret(v != nullptr ? v : "");
+}
+
+// The segment after `name` ("TTTTTTTTLLLLLLLLSSSSSSSS", 16 MiB segments: 256 per log file).
+std::string next_wal_segment(const std::string& name) {
+  if (name.size() != 24 || name.find_first_not_of("0123456789ABCDEF") != std::string::npos)
+    return "";
+  auto log = std::stoul(name.substr(8, 8), nullptr, 16);
+  auto seg = std::stoul(name.substr(16, 8), nullptr, 16) + 1;
+  if (seg > 0xFF) {
+    seg = 0;
+    ++log;
+  }
+  return fmt::format("{}{:08X}{:08X}", name.substr(0, 8), log, seg);
 }
 
 }  // namespace
@@ -163,7 +177,9 @@ core::Status LocalRuntime::archive_now(const HostRef& host) {
         .with_hint("List one under the pool's or stack's backup.repositories in the spec.");
   }
   BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
-  BALLAST_TRY(admin.exec("CREATE TABLE IF NOT EXISTS ballast_heartbeat (at timestamptz NOT NULL)"));
+  BALLAST_TRY(
+      admin.exec("DO $$ BEGIN IF to_regclass('ballast_heartbeat') IS NULL THEN "
+                 "CREATE TABLE ballast_heartbeat (at timestamptz NOT NULL); END IF; END $$"));
   BALLAST_TRY(admin.exec("DELETE FROM ballast_heartbeat"));
   BALLAST_TRY(admin.exec("INSERT INTO ballast_heartbeat VALUES (now())"));
   return pbr::run(s, identity_, {"check"}, std::chrono::seconds(300))
@@ -273,6 +289,38 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
         sandbox->reached = core::parse_rfc3339(state->at(0, 1)).value_or(core::SystemTime{});
         return sandbox;
       }
+    }
+    if (sandbox->has_stopped()) {
+      // Recovery ended early: say why, from the postmaster's own log.
+      const auto log = core::read_file(dir / "postgres.log").value_or("");
+      std::string reason;
+      std::string last_restored;
+      for (const auto& line : core::split(log, '\n')) {
+        if (line.find("starting up") != std::string::npos ||
+            line.find("not yet accepting connections") != std::string::npos) {
+          continue;  // our own readiness probe
+        }
+        const auto restored_at = line.find("restored log file \"");
+        if (restored_at != std::string::npos) last_restored = line.substr(restored_at + 19, 24);
+        if (line.find("FATAL") != std::string::npos || line.find("PANIC") != std::string::npos) {
+          const auto text = line.find("FATAL") != std::string::npos
+                                ? line.substr(line.find("FATAL"))
+                                : line.substr(line.find("PANIC"));
+          reason += std::string(reason.empty() ? "" : "; ") + std::string(core::trim(text));
+        }
+      }
+      if (const auto next = next_wal_segment(last_restored); !next.empty()) {
+        reason += "; the archive has no WAL segment " + next + " after " + last_restored;
+      }
+      if (reason.size() > 1500) reason = reason.substr(reason.size() - 1500);
+      return core::make_error(core::ErrorCode::kCorrupt, "recovering {} to {} failed: {}",
+                              host.owner(), when,
+                              reason.empty() ? "the sandbox postmaster stopped" : reason)
+          .with_hint(
+              "A WAL segment the recovery needs may be missing or damaged in the "
+              "repository: 'pgbackrest verify' (scheduled, or in 'ballast backup "
+              "history') names it; a time before the gap, or a tenant backup, still "
+              "restores.");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
