@@ -1,4 +1,7 @@
 // REST routes for tenant backups and restores. Part of the one route table (routes.cpp).
+#include <chrono>
+#include <memory>
+
 #include "api/routes.h"
 
 namespace ballast::api {
@@ -20,6 +23,25 @@ nlohmann::json restore_schema() {
   return schema;
 }
 
+// Backup progress as JSON lines, at most five a second per phase (and always the last).
+backup::ProgressFn progress_to(const ProgressSink& sink) {
+  if (!sink) return nullptr;
+  struct Last {
+    std::string phase;
+    std::chrono::steady_clock::time_point at{};
+  };
+  auto last = std::make_shared<Last>();
+  return [sink, last](const backup::Progress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool finished = p.total > 0 && p.bytes >= p.total;
+    if (p.phase == last->phase && now - last->at < std::chrono::milliseconds(200) && !finished)
+      return;
+    last->phase = p.phase;
+    last->at = now;
+    sink({{"phase", p.phase}, {"bytes", p.bytes}, {"total", p.total}, {"estimated", p.estimated}});
+  };
+}
+
 nlohmann::json expire_schema() {
   auto schema = strings({"tenant", "repository"});
   schema["properties"]["dry_run"] = {{"type", "boolean"}};
@@ -34,10 +56,14 @@ std::vector<Route> backup_routes(const RouteContext& c) {
       Route{"POST", "/api/v1/tenants/{name}/backups", "createBackup", "back up a tenant",
             Permission::kOperate, "name", strings({"repository", "reason"}),
             [&p](const Request& r) -> core::Result<Response> {
-              BALLAST_ASSIGN_OR_RETURN(
-                  auto json, p.backup_create(r.params.at("name"), r.body.value("repository", ""),
-                                             r.body.value("reason", "manual"), actor_of(r)));
-              return Response::json(json, 201);
+              return Response::streamed(
+                  [&p, tenant = r.params.at("name"), repository = r.body.value("repository", ""),
+                   reason = r.body.value("reason", "manual"),
+                   actor = actor_of(r)](const ProgressSink& sink) -> core::Result<Response> {
+                    BALLAST_ASSIGN_OR_RETURN(auto json, p.backup_create(tenant, repository, reason,
+                                                                        actor, progress_to(sink)));
+                    return Response::json(json, 201);
+                  });
             }},
       Route{"GET", "/api/v1/tenants/{name}/backups", "listBackups", "list a tenant's backups",
             Permission::kRead, "name", nullptr,
@@ -70,8 +96,11 @@ std::vector<Route> backup_routes(const RouteContext& c) {
                 return core::Error(core::ErrorCode::kPermissionDenied,
                                    "restoring in place needs the admin permission");
               }
-              BALLAST_ASSIGN_OR_RETURN(auto json, p.restore(request, actor_of(r)));
-              return Response::json(json);
+              return Response::streamed([&p, request, actor = actor_of(r)](
+                                            const ProgressSink& sink) -> core::Result<Response> {
+                BALLAST_ASSIGN_OR_RETURN(auto json, p.restore(request, actor, progress_to(sink)));
+                return Response::json(json);
+              });
             }}
           .requires_second_factor_when(
               [](const Request& r) { return r.body.value("in_place", false); },
@@ -80,11 +109,14 @@ std::vector<Route> backup_routes(const RouteContext& c) {
             "copy a backup (encrypted, as stored) to another repository", Permission::kOperate,
             "name", strings({"from", "to"}),
             [&p](const Request& r) -> core::Result<Response> {
-              BALLAST_ASSIGN_OR_RETURN(
-                  auto json,
-                  p.backup_copy(r.params.at("name"), r.params.at("id"), r.body.value("from", ""),
-                                r.body.value("to", ""), actor_of(r)));
-              return Response::json(json, 201);
+              return Response::streamed(
+                  [&p, tenant = r.params.at("name"), id = r.params.at("id"),
+                   from = r.body.value("from", ""), to = r.body.value("to", ""),
+                   actor = actor_of(r)](const ProgressSink& sink) -> core::Result<Response> {
+                    BALLAST_ASSIGN_OR_RETURN(
+                        auto json, p.backup_copy(tenant, id, from, to, actor, progress_to(sink)));
+                    return Response::json(json, 201);
+                  });
             }},
       Route{"POST", "/api/v1/backups/expire", "expireBackups",
             "apply retention (daily/weekly/monthly) to tenant backups; locked ones stay",
@@ -107,10 +139,13 @@ std::vector<Route> backup_routes(const RouteContext& c) {
             "back up a pool's or stack's PostgreSQL cluster with pgBackRest (full, diff, incr)",
             Permission::kOperate, "", strings({"type"}),
             [&p](const Request& r) -> core::Result<Response> {
-              BALLAST_ASSIGN_OR_RETURN(
-                  auto json,
-                  p.cluster_backup(r.params.at("name"), r.body.value("type", "incr"), actor_of(r)));
-              return Response::json(json, 201);
+              return Response::streamed(
+                  [&p, name = r.params.at("name"), type = r.body.value("type", "incr"),
+                   actor = actor_of(r)](const ProgressSink& sink) -> core::Result<Response> {
+                    if (sink) sink({{"phase", "pgbackrest " + type + " backup"}});
+                    BALLAST_ASSIGN_OR_RETURN(auto json, p.cluster_backup(name, type, actor));
+                    return Response::json(json, 201);
+                  });
             }},
       Route{"GET", "/api/v1/clusters/{name}/backups", "listClusterBackups",
             "a cluster's pgBackRest backups and its recovery window", Permission::kRead, "",

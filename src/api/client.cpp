@@ -1,5 +1,7 @@
 #include "api/client.h"
 
+#include <optional>
+
 #include <httplib.h>
 
 namespace ballast::api {
@@ -54,6 +56,62 @@ core::Result<nlohmann::json> Client::send(const std::string& method, const std::
                             path);
   }
   return json;
+}
+
+core::Result<nlohmann::json> Client::post_with_progress(
+    const std::string& path, const nlohmann::json& body,
+    const std::function<void(const nlohmann::json&)>& on_progress) {
+  httplib::Client http(address_.host, address_.port);
+  http.set_connection_timeout(2, 0);
+  http.set_read_timeout(timeout_seconds_, 0);
+  http.set_write_timeout(timeout_seconds_, 0);
+  httplib::Request request;
+  request.method = "POST";
+  request.path = path;
+  request.headers = {{"Authorization", "Bearer " + token_.reveal()},
+                     {"Accept", "application/x-ndjson"},
+                     {"Content-Type", "application/json"}};
+  if (!second_factor_.empty()) request.headers.emplace("X-Ballast-TOTP", second_factor_);
+  request.body = body.is_null() ? "{}" : body.dump();
+  std::string pending;
+  std::string plain;  // a non-streamed answer (errors before the work starts)
+  std::optional<nlohmann::json> last;
+  request.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+    pending.append(data, size);
+    plain.append(data, size);
+    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
+      auto line = nlohmann::json::parse(pending.substr(0, end), nullptr, false);
+      pending.erase(0, end + 1);
+      if (!line.is_object()) continue;
+      if (line.contains("progress")) {
+        if (on_progress) on_progress(line["progress"]);
+      } else {
+        last = std::move(line);
+      }
+    }
+    return true;
+  };
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  if (!http.send(request, response, error)) {
+    return core::make_error(core::ErrorCode::kUnavailable, "the daemon at {} is not answering ({})",
+                            spec::format_host_port(address_), httplib::to_string(error))
+        .with_hint("Start it with 'ballast up --detach', or check 'ballast status'.");
+  }
+  nlohmann::json answer = last.value_or(nlohmann::json::parse(plain, nullptr, false));
+  if (answer.is_object() && answer.contains("error")) {
+    const auto& e = answer["error"];
+    core::Error failure(core::error_code_from_name(e.value("code", "internal")),
+                        e.value("message", "request failed"));
+    if (e.contains("hint")) failure.with_hint(e["hint"].get<std::string>());
+    return failure;
+  }
+  if (answer.is_object() && answer.contains("result")) return answer["result"];
+  if (response.status >= 400 || answer.is_discarded()) {
+    return core::make_error(core::ErrorCode::kInternal, "the daemon answered {} to POST {}",
+                            response.status, path);
+  }
+  return answer;
 }
 
 }  // namespace ballast::api

@@ -2,6 +2,7 @@
 // as the same core::Error (code, message, hint).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,11 @@ class Client final {
   core::Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body = {});
   core::Result<nlohmann::json> put(const std::string& path, const nlohmann::json& body);
   core::Result<nlohmann::json> del(const std::string& path, const nlohmann::json& body = {});
+  // POST to a route that streams progress (application/x-ndjson): `on_progress` gets each
+  // {"phase", "bytes", "total"} as it comes; the result is the final answer.
+  core::Result<nlohmann::json> post_with_progress(
+      const std::string& path, const nlohmann::json& body,
+      const std::function<void(const nlohmann::json&)>& on_progress);
   // A TOTP code sent as X-Ballast-TOTP with every request (privileged routes need one).
   void set_second_factor(std::string code) { second_factor_ = std::move(code); }
   // Seconds to wait for long operations (apply, backup); default 30.

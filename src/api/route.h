@@ -26,15 +26,29 @@ struct Request {
   [[nodiscard]] std::string query_value(const std::string& key, std::string fallback = "") const;
 };
 
+// Progress of long work, as JSON: {"phase": "database", "bytes": 123, "total": 456}.
+using ProgressSink = std::function<void(const nlohmann::json&)>;
+
 struct Response {
   int status = 200;
   nlohmann::json body;
   std::string content_type = "application/json";
   std::string raw;  // when not JSON (HTML, text)
+  // Long work, run by the server: when the client accepts application/x-ndjson, the answer
+  // streams {"progress": …} lines and ends with {"result": …} or {"error": …}; otherwise the
+  // work runs without progress and answers as usual.
+  std::function<core::Result<Response>(const ProgressSink&)> deferred;
   static Response json(nlohmann::json body, int status = 200) {
-    return Response{status, std::move(body), "application/json", ""};
+    return Response{status, std::move(body), "application/json", "", nullptr};
+  }
+  static Response streamed(std::function<core::Result<Response>(const ProgressSink&)> work) {
+    Response r;
+    r.deferred = std::move(work);
+    return r;
   }
 };
+
+inline constexpr std::string_view kProgressMediaType = "application/x-ndjson";
 
 using Handler = std::function<core::Result<Response>(const Request&)>;
 

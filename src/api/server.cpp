@@ -82,7 +82,32 @@ void Server::serve(const httplib::Request& req, httplib::Response& res) const {
        {"status",
         std::to_string(response.has_value() ? response->status : response.error().http_status())}});
   if (!response.has_value()) return send_error(res, response.error(), request_id);
-  send(res, *response);
+  if (!response->deferred) return send(res, *response);
+  const bool streaming =
+      req.get_header_value("Accept").find(kProgressMediaType) != std::string::npos;
+  if (!streaming) {
+    auto done = response->deferred(nullptr);
+    if (!done.has_value()) return send_error(res, done.error(), request_id);
+    return send(res, *done);
+  }
+  // The work runs while the answer streams: progress lines, then the result or the error.
+  auto work = response->deferred;
+  res.status = 200;
+  res.set_chunked_content_provider(
+      std::string(kProgressMediaType), [work, request_id](std::size_t, httplib::DataSink& sink) {
+        auto line = [&sink](const nlohmann::json& j) {
+          const auto text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+          return sink.write(text.data(), text.size());
+        };
+        auto done = work([&line](const nlohmann::json& p) { line({{"progress", p}}); });
+        if (done.has_value()) {
+          line({{"result", done->body}, {"status", done->status}});
+        } else {
+          line(error_body(done.error(), request_id));
+        }
+        sink.done();
+        return true;
+      });
 }
 
 void Server::install_routes() {

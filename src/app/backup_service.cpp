@@ -197,7 +197,8 @@ core::Result<nlohmann::json> Platform::backup_expire(const std::string& tenant,
 
 core::Result<nlohmann::json> Platform::backup_copy(const std::string& tenant, const std::string& id,
                                                    const std::string& from, const std::string& to,
-                                                   const Actor& actor) {
+                                                   const Actor& actor,
+                                                   const backup::ProgressFn& progress) {
   BALLAST_TRY(require_runtime());
   if (to.empty()) {
     return core::Error(core::ErrorCode::kInvalidArgument, "say where to copy: --to <repository>")
@@ -214,7 +215,7 @@ core::Result<nlohmann::json> Platform::backup_copy(const std::string& tenant, co
   }
   BALLAST_ASSIGN_OR_RETURN(auto manifest, pick_backup(tenant, id, *source.second));
   const auto started = clock_.steady_now();
-  auto copied = backups_->copy_to(manifest, *source.second, *target.second, target.first);
+  auto copied = backups_->copy_to(manifest, *source.second, *target.second, target.first, progress);
   const auto seconds = std::chrono::duration<double>(clock_.steady_now() - started).count();
   BALLAST_TRY(audit(actor, "backup.copy", "tenant/" + tenant,
                     copied.has_value() ? core::ok() : core::Status(copied.error()),

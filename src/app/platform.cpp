@@ -41,6 +41,8 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
                                     "SandboxRemoved", "left by a daemon that stopped mid-restore");
   }
   BALLAST_TRY(runtime_->start_recorded());
+  // The first scheduled backups wait a minute: start-up and its repairs come first.
+  next_schedule_check_ = clock_.steady_now() + std::chrono::seconds(60);
   return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
 }
 

@@ -141,7 +141,8 @@ class Platform final {
   // Copies a backup (as stored: encrypted, sealed) to another repository, e.g. off-site.
   core::Result<nlohmann::json> backup_copy(const std::string& tenant, const std::string& id,
                                            const std::string& from, const std::string& to,
-                                           const Actor& actor);
+                                           const Actor& actor,
+                                           const backup::ProgressFn& progress = nullptr);
   core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
                                        const backup::ProgressFn& progress = nullptr);
   // Cluster level (pgBackRest): a backup of a pool's or stack's cluster ("pool/main",

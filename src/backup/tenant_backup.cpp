@@ -93,6 +93,12 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
   BALLAST_ASSIGN_OR_RETURN(auto password,
                            catalog_.secrets().get(host.owner(), "postgres_admin_password"));
   BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+  // pg_dump's output is usually smaller than the database: an estimate, for the progress bar.
+  std::uint64_t estimate = 0;
+  if (auto admin = runtime_.postgres_admin(host); admin.has_value()) {
+    auto size = admin->query("SELECT pg_database_size($1)", {t.name});
+    if (size.has_value() && !size->empty()) estimate = std::stoull(size->at(0, 0));
+  }
   core::Command dump = admin_tool(runtime_, host, "pg_dump", port, password);
   dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0", t.name});  // zstd compresses, not pg_dump
   const auto log = runtime_.layout().logs() / ("backup-" + t.name + ".log");
@@ -113,7 +119,7 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
     if (n <= 0) break;
     status = plain.write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
     if (!status.has_value()) break;
-    if (progress) progress({"database", plain.bytes()});
+    if (progress) progress({"database", plain.bytes(), estimate, true});
   }
   if (!status.has_value()) {
     process.terminate(std::chrono::seconds(5));
@@ -145,8 +151,15 @@ core::Result<Part> TenantBackups::dump_filestore(const catalog::TenantRecord& t,
   Encryptor encrypt(stored_measure, tenant_key);
   ZstdCompressor compress(encrypt, 3, 2);
   MeasuringSink plain(compress);
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (auto it =
+           std::filesystem::recursive_directory_iterator(runtime_.layout().filestore(t.name), ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
   BALLAST_TRY(write_tar(runtime_.layout().filestore(t.name), plain, [&](std::uint64_t bytes) {
-    if (progress) progress({"filestore", bytes});
+    if (progress) progress({"filestore", bytes, total});
   }));
   return Part{"filestore",
               object_key,

@@ -16,8 +16,10 @@
 namespace ballast::backup {
 
 struct Progress {
-  std::string phase;  // "database", "filestore", "manifest", "verify", "restore"
+  std::string phase;  // "database", "filestore", "manifest", "verify", "restore", "copy"…
   std::uint64_t bytes = 0;
+  std::uint64_t total = 0;  // 0: unknown
+  bool estimated = false;   // total is an estimate (a database's size before pg_dump)
 };
 using ProgressFn = std::function<void(const Progress&)>;
 

@@ -155,8 +155,10 @@ core::Status TenantBackups::verify(const Manifest& m, Repository& repository,
     ZstdDecompressor decompress(plain);
     Decryptor decrypt(decompress, tenant_key, part.key);
     MeasuringSink stored(decrypt);
-    BALLAST_TRY(copy(*reader, stored));
-    if (progress) progress({"verify", stored.bytes()});
+    CountingSink counted(stored, [&](std::uint64_t n) {
+      if (progress) progress({"verify " + part.name, n, part.stored_bytes});
+    });
+    BALLAST_TRY(copy(*reader, counted));
     if (stored.sha256() != part.stored_sha256 || plain.hash.finish() != part.plain_sha256 ||
         plain.bytes != part.plain_bytes) {
       return core::make_error(core::ErrorCode::kCorrupt,
@@ -190,9 +192,11 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
   ZstdDecompressor decompress(into);
   Decryptor decrypt(decompress, tenant_key, db->key);
   MeasuringSink measured(decrypt);
+  CountingSink counted(measured, [&](std::uint64_t n) {
+    if (progress) progress({"restore database", n, db->stored_bytes});
+  });
   BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(db->key));
-  auto piped = copy(*reader, measured);
-  if (progress) progress({"restore", measured.bytes()});
+  auto piped = copy(*reader, counted);
   if (!piped.has_value()) {
     process.terminate(std::chrono::seconds(5));
     return piped;
@@ -211,10 +215,13 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
   Decryptor file_decrypt(file_decompress, tenant_key, files->key);
   bool done = false;
   std::array<char, 256 * 1024> buffer{};
+  std::uint64_t read_bytes = 0;
   auto next = [&]() -> core::Result<std::string> {
     while (chunk.data().empty() && !done) {
       BALLAST_ASSIGN_OR_RETURN(const std::size_t n,
                                file_reader->read(buffer.data(), buffer.size()));
+      read_bytes += n;
+      if (progress) progress({"restore filestore", read_bytes, files->stored_bytes});
       if (n == 0) {
         BALLAST_TRY(file_decrypt.finish());
         done = true;
@@ -274,6 +281,8 @@ core::Result<std::uint64_t> TenantBackups::copy_to(const Manifest& m, Repository
   for (const auto& part : m.parts) keys.push_back(part.key);
   keys.push_back(manifest_key);  // last: the copy exists only once everything is there
   std::uint64_t total = 0;
+  std::uint64_t expected = 0;
+  for (const auto& part : m.parts) expected += part.stored_bytes;
   std::vector<char> buffer(1 << 20);
   for (const auto& key : keys) {
     BALLAST_ASSIGN_OR_RETURN(auto reader, from.open(key));
@@ -283,7 +292,7 @@ core::Result<std::uint64_t> TenantBackups::copy_to(const Manifest& m, Repository
       if (n == 0) break;  // the source checksum was verified at its end
       BALLAST_TRY(writer->write(std::string_view(buffer.data(), n)));
       total += n;
-      if (progress) progress({"copy", total});
+      if (progress) progress({"copy", total, expected});
     }
     BALLAST_TRY(writer->commit());
   }

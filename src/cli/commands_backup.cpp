@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/context.h"
+#include "cli/progress.h"
 
 namespace ballast::cli {
 namespace {
@@ -44,7 +45,11 @@ core::Result<int> call(Context& ctx, const std::string& method, const std::strin
   BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
   BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
   client.set_timeout_seconds(24 * 3600);
-  auto answer = method == "GET" ? client.get(path) : client.post(path, body);
+  ProgressPrinter progress(ctx);
+  auto answer = method == "GET" ? client.get(path)
+                                : client.post_with_progress(
+                                      path, body, [&progress](const auto& p) { progress(p); });
+  progress.end_line();
   if (!answer.has_value()) return std::move(answer).error();
   return ctx.emit(*answer, text(*answer));
 }

@@ -1,6 +1,7 @@
 // Backups and point-in-time recovery as an operator runs them from the command line, against a
 // daemon with real PostgreSQL and pgBackRest: a cluster backup, its history and the recovery
 // window, a tenant restored to a second inside it, and the refusals an operator can meet.
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -37,9 +38,22 @@ tenants: [{{name: acme, pool: main, plan: small}}]
     argv.insert(argv.end(), {"--output", "json"});
     auto r = run_ballast(argv, dir_.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
+    // Long work streams {"progress": …} lines before the answer.
+    std::string answer;
+    progress_lines_ = 0;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("{\"progress\"", 0) == 0) {
+        EXPECT_TRUE(nlohmann::json::parse(line)["progress"].contains("phase")) << line;
+        ++progress_lines_;
+      } else {
+        answer += line + "\n";
+      }
+    }
+    return nlohmann::json::parse(answer.empty() ? "{}" : answer);
   }
   TempDir dir_;
+  int progress_lines_ = 0;
 };
 
 TEST_F(BackupCliTest, ClusterBackupHistoryWindowAndRestoreToASecond) {
@@ -48,6 +62,11 @@ TEST_F(BackupCliTest, ClusterBackupHistoryWindowAndRestoreToASecond) {
   EXPECT_EQ(full["cluster"], "pool/main");
   EXPECT_EQ(full["type"], "full");
   EXPECT_GT(full["size_bytes"].get<std::uint64_t>(), 0U);
+
+  EXPECT_GE(progress_lines_, 1) << "a cluster backup reports its phase";
+  auto tenant_backup = json({"backup", "create", "acme"});
+  EXPECT_GE(progress_lines_, 2) << "database and file store phases";
+  EXPECT_FALSE(tenant_backup.value("id", "").empty()) << tenant_backup.dump();
 
   auto history = run_ballast({"backup", "history", "main"}, dir_.path());
   ASSERT_EQ(history.exit_code, 0) << history.err;

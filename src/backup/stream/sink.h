@@ -3,6 +3,7 @@
 // backup never needs a full temporary copy on disk.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,25 @@ class MeasuringSink final : public Sink {
   Sink& next_;
   std::uint64_t bytes_ = 0;
   core::Sha256 hash_;
+};
+
+// Counts bytes going through and calls `report` with the running count (every write).
+class CountingSink final : public Sink {
+ public:
+  CountingSink(Sink& next, std::function<void(std::uint64_t)> report)
+      : next_(next), report_(std::move(report)) {}
+  core::Status write(std::string_view bytes) override {
+    BALLAST_TRY(next_.write(bytes));
+    bytes_ += bytes.size();
+    if (report_) report_(bytes_);
+    return core::ok();
+  }
+  core::Status finish() override { return next_.finish(); }
+
+ private:
+  Sink& next_;
+  std::function<void(std::uint64_t)> report_;
+  std::uint64_t bytes_ = 0;
 };
 
 // zstd compression (libzstd, multi-threaded when `workers` > 0).
