@@ -108,7 +108,7 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
   ObjectSink stored(std::move(writer));
   MeasuringSink stored_measure(stored);
   Encryptor encrypt(stored_measure, tenant_key);
-  ZstdCompressor compress(encrypt, 3, 2);
+  ZstdCompressor compress(encrypt, 1, 2);  // level 1: the speed of the backup window first
   MeasuringSink plain(compress);
   BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(dump));
   std::array<char, 256 * 1024> buffer{};
@@ -149,7 +149,7 @@ core::Result<Part> TenantBackups::dump_filestore(const catalog::TenantRecord& t,
   ObjectSink stored(std::move(writer));
   MeasuringSink stored_measure(stored);
   Encryptor encrypt(stored_measure, tenant_key);
-  ZstdCompressor compress(encrypt, 3, 2);
+  ZstdCompressor compress(encrypt, 1, 2);  // level 1: the speed of the backup window first
   MeasuringSink plain(compress);
   std::uint64_t total = 0;
   std::error_code ec;
