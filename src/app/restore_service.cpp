@@ -180,10 +180,18 @@ core::Result<nlohmann::json> Platform::restore(const RestoreRequest& r, const Ac
     BALLAST_TRY(ops_->copy_database(
         {sandbox->socket_dir(), sandbox->port(), std::move(password), r.tenant}, into));
     if (progress) progress({"filestore", 0});
-    BALLAST_ASSIGN_OR_RETURN(auto files, keep_->recover(r.tenant, objects, filestore));
+    // Objects no longer on this host come from the copy of the keep in the repository.
+    auto off_repo = repository_for(from, "");
+    auto off_key = backups_->key(r.tenant);
+    std::optional<backup::OffHost> off;
+    if (off_repo.has_value() && off_key.has_value())
+      off.emplace(backup::OffHost{*off_repo->second, *off_key, {}});
+    BALLAST_ASSIGN_OR_RETURN(auto files,
+                             keep_->recover(r.tenant, objects, filestore, off ? &*off : nullptr));
     result["filestore"] = {{"referenced", objects.size()},
                            {"from_live", files.from_live},
                            {"from_keep", files.from_keep},
+                           {"from_repository", files.from_repository},
                            {"missing", files.missing}};
     if (!files.missing.empty()) {
       (void)catalog_->events().record(

@@ -63,9 +63,20 @@ void Platform::run_schedules() {
   for (const auto& [host, policy] : hosts) {
     if (stopping_ || policy->repositories.empty()) continue;
     if (!runtime_->postgres_admin(host).has_value()) continue;  // not up (yet)
+    // File-store continuity: link new objects into the keep and copy them off the host.
+    auto primary = backup::open_repository(spec_, policy->repositories.front());
     for (const auto& t : *tenants) {
       const auto h = runtime::local::LocalRuntime::host_of(t);
-      if (h.kind == host.kind && h.name == host.name) (void)keep_->absorb(t.name);
+      if (h.kind != host.kind || h.name != host.name) continue;
+      (void)keep_->absorb(t.name);
+      auto key = backups_->key(t.name);
+      if (!primary.has_value() || !key.has_value()) continue;
+      auto uploaded = keep_->upload(
+          t.name, {**primary, *key, backups_->lock_for(policy->repositories.front())});
+      if (!uploaded.has_value()) {
+        (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + t.name,
+                                        "FilestoreUploadFailed", uploaded.error().to_string());
+      }
     }
     auto records = catalog_->backups().list(host.owner());
     if (!records.has_value()) continue;
@@ -147,8 +158,11 @@ void Platform::run_schedules() {
     if (auto window = runtime_->recovery_window(host); window.has_value()) {
       for (const auto& t : *tenants) {
         const auto h = runtime::local::LocalRuntime::host_of(t);
-        if (h.kind == host.kind && h.name == host.name)
-          (void)keep_->expire(t.name, window->earliest);
+        if (h.kind != host.kind || h.name != host.name) continue;
+        auto key = backups_->key(t.name);
+        if (!primary.has_value() || !key.has_value()) continue;
+        const backup::OffHost off{**primary, *key, {}};
+        (void)keep_->expire(t.name, window->earliest, &off);
       }
     }
   }

@@ -1,8 +1,13 @@
 #include "backup/filestore_keep.h"
 
+#include <fstream>
+#include <set>
+
 #include <sys/stat.h>
 
+#include "backup/stream/sink.h"
 #include "core/file.h"
+#include "core/text.h"
 
 namespace ballast::backup {
 
@@ -63,8 +68,48 @@ core::Result<KeepStats> FilestoreKeep::absorb(const std::string& tenant) {
   return stats;
 }
 
-core::Result<std::size_t> FilestoreKeep::expire(const std::string& tenant,
-                                                core::SystemTime horizon) {
+std::string FilestoreKeep::object_key(const std::string& tenant, const std::string& name) {
+  return "filestore/" + tenant + "/" + name;
+}
+
+namespace {
+
+std::set<std::string> read_index(const fs::path& path) {
+  std::set<std::string> names;
+  for (const auto& line : core::split(core::read_file(path).value_or(""), '\n')) {
+    if (!line.empty()) names.insert(std::string(line));
+  }
+  return names;
+}
+
+}  // namespace
+
+core::Result<std::size_t> FilestoreKeep::upload(const std::string& tenant, const OffHost& off) {
+  auto uploaded = read_index(index(tenant));
+  std::size_t count = 0;
+  std::error_code ec;
+  std::ofstream log(index(tenant), std::ios::app);
+  for (auto it = fs::recursive_directory_iterator(dir(tenant), ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const auto name = it->path().lexically_relative(dir(tenant)).generic_string();
+    if (!is_store_name(name) || uploaded.count(name) != 0U) continue;
+    BALLAST_ASSIGN_OR_RETURN(auto content, core::read_file(it->path()));
+    BALLAST_ASSIGN_OR_RETURN(auto writer,
+                             off.repository.create(object_key(tenant, name), off.lock));
+    ObjectSink stored(std::move(writer));
+    Encryptor encrypt(stored, off.key);
+    BALLAST_TRY(encrypt.write(content));
+    BALLAST_TRY(encrypt.finish());
+    log << name << '\n';
+    log.flush();
+    ++count;
+  }
+  return count;
+}
+
+core::Result<std::size_t> FilestoreKeep::expire(const std::string& tenant, core::SystemTime horizon,
+                                                const OffHost* off) {
   std::size_t removed = 0;
   std::error_code ec;
   std::vector<fs::path> doomed;
@@ -76,15 +121,32 @@ core::Result<std::size_t> FilestoreKeep::expire(const std::string& tenant,
     // the inode's ctime, so ctime is when that happened.
     if (st.st_nlink == 1 && change_time(st) < horizon) doomed.push_back(it->path());
   }
+  std::set<std::string> gone;
   for (const auto& path : doomed) {
-    if (fs::remove(path, ec)) ++removed;
+    const auto name = path.lexically_relative(dir(tenant)).generic_string();
+    if (off != nullptr) {
+      auto deleted = off->repository.remove(object_key(tenant, name));
+      if (!deleted.has_value() && deleted.error().code() != core::ErrorCode::kNotFound)
+        continue;  // locked or unreachable: keep both, try again next time
+    }
+    if (fs::remove(path, ec)) {
+      ++removed;
+      gone.insert(name);
+    }
+  }
+  if (!gone.empty() && fs::exists(index(tenant))) {
+    std::string kept;
+    for (const auto& name : read_index(index(tenant))) {
+      if (gone.count(name) == 0U) kept += name + "\n";
+    }
+    BALLAST_TRY(core::write_file_atomic(index(tenant), kept, 0600));
   }
   return removed;
 }
 
 core::Result<Recovered> FilestoreKeep::recover(const std::string& tenant,
                                                const std::vector<std::string>& objects,
-                                               const fs::path& into) {
+                                               const fs::path& into, const OffHost* off) {
   Recovered result;
   const auto live = layout_.filestore(tenant);
   const auto keep = dir(tenant);
@@ -108,6 +170,18 @@ core::Result<Recovered> FilestoreKeep::recover(const std::string& tenant,
     if (!ec) {
       ++result.from_keep;
       continue;
+    }
+    if (off != nullptr) {
+      auto reader = off->repository.open(object_key(tenant, name));
+      if (reader.has_value()) {
+        StringSink plain;
+        Decryptor decrypt(plain, off->key, object_key(tenant, name));
+        auto read = copy(**reader, decrypt);
+        if (read.has_value() && core::write_file_atomic(to, plain.data(), 0600).has_value()) {
+          ++result.from_repository;
+          continue;
+        }
+      }
     }
     result.missing.push_back(name);
   }

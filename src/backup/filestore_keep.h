@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "backup/repository/repository.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/secret.h"
 #include "runtime/local/layout.h"
 
 namespace ballast::backup {
@@ -23,9 +25,18 @@ struct KeepStats {
   std::uint64_t bytes_only_in_keep = 0;
 };
 
+// The keep's copy off the host: objects go to a repository under filestore/<tenant>/xx/<sha1>,
+// encrypted with the tenant's backup key, each once.
+struct OffHost {
+  Repository& repository;
+  const core::Secret& key;
+  PutOptions lock;
+};
+
 struct Recovered {
   std::size_t from_live = 0;
   std::size_t from_keep = 0;
+  std::size_t from_repository = 0;
   std::vector<std::string> missing;  // referenced, found nowhere
 };
 
@@ -38,15 +49,26 @@ class FilestoreKeep final {
   }
   // Links every object of the tenant's file store not kept yet.
   core::Result<KeepStats> absorb(const std::string& tenant);
-  // Forgets objects Odoo deleted before `horizon` (nothing recoverable can reference them).
-  core::Result<std::size_t> expire(const std::string& tenant, core::SystemTime horizon);
+  // Uploads the kept objects not uploaded yet; how many.
+  core::Result<std::size_t> upload(const std::string& tenant, const OffHost& off_host);
+  // Forgets objects Odoo deleted before `horizon` (nothing recoverable can reference them),
+  // here and, when given, in the repository.
+  core::Result<std::size_t> expire(const std::string& tenant, core::SystemTime horizon,
+                                   const OffHost* off_host = nullptr);
   // Fills `into` with `objects` (Odoo's store_fname values, "xx/<sha1>"), hard-linked from the
   // tenant's live file store or from the keep.
+  // Objects gone from this host (a lost disk, a new host) come from `off_host` when given.
   core::Result<Recovered> recover(const std::string& tenant,
                                   const std::vector<std::string>& objects,
-                                  const std::filesystem::path& into);
+                                  const std::filesystem::path& into,
+                                  const OffHost* off_host = nullptr);
+  // "filestore/<tenant>/<name>"
+  static std::string object_key(const std::string& tenant, const std::string& name);
 
  private:
+  [[nodiscard]] std::filesystem::path index(const std::string& tenant) const {
+    return layout_.root / "filestore-keep" / (tenant + ".uploaded");
+  }
   runtime::local::Layout layout_;
 };
 

@@ -243,6 +243,38 @@ TEST_F(PitrTest, ArchiveAndRecoveryOverTlsFromS3) {
       "15.5");
 }
 
+TEST_F(PitrTest, AFileLostFromTheHostComesBackFromTheRepository) {
+  auto b = db("b");
+  ASSERT_TRUE(
+      b.exec("CREATE TABLE ir_attachment (id serial primary key, store_fname text)").has_value());
+  ASSERT_TRUE(b.exec("INSERT INTO ir_attachment (store_fname) VALUES ('cd/cd02ef')").has_value());
+  const auto live = runtime().layout().filestore("b") / "cd" / "cd02ef";
+  std::filesystem::create_directories(live.parent_path());
+  write_text(live, "a timesheet export");
+  platform().run_schedules();  // kept, and uploaded encrypted to the pool's repository
+  const auto stored = dir_->path() / "backups" / "filestore" / "b" / "cd" / "cd02ef";
+  ASSERT_TRUE(std::filesystem::exists(stored));
+  EXPECT_EQ(core::read_file(stored).value().find("a timesheet export"), std::string::npos)
+      << "stored encrypted";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto target = core::format_rfc3339(core::SystemClock().now());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // The file is deleted, and the host's keep is lost too (a disk gone).
+  ASSERT_TRUE(b.exec("DELETE FROM ir_attachment").has_value());
+  std::filesystem::remove(live);
+  std::filesystem::remove_all(runtime().layout().root / "filestore-keep" / "b");
+
+  app::RestoreRequest request;
+  request.tenant = "b";
+  request.as = "b-then";
+  request.at = target;
+  auto restored = platform().restore(request, kActor);
+  ASSERT_TRUE(restored.has_value()) << restored.error().to_string();
+  EXPECT_EQ(restored->at("filestore")["from_repository"], 1) << restored->dump(1);
+  EXPECT_EQ(core::read_file(runtime().layout().filestore("b-then") / "cd" / "cd02ef").value(),
+            "a timesheet export");
+}
+
 // Runs after the other recoveries of pool main: it damages that pool's archive.
 TEST_F(PitrTest, AMissingWalSegmentStopsRecoveryNamingIt) {
   auto a = db("a");
