@@ -72,6 +72,14 @@ std::vector<Route> backup_routes(const RouteContext& c) {
                   auto json, p.backup_list(r.params.at("name"), r.query_value("repository")));
               return Response::json(json);
             }},
+      Route{"GET", "/api/v1/tenants/{name}/backups/{id}", "showBackup",
+            "one backup's manifest (id or 'latest')", Permission::kRead, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(auto json,
+                                       p.backup_show(r.params.at("name"), r.params.at("id"),
+                                                     r.query_value("repository")));
+              return Response::json(json);
+            }},
       Route{"POST", "/api/v1/tenants/{name}/backups/{id}/verify", "verifyBackup",
             "re-read a backup and check every checksum", Permission::kOperate, "name", nullptr,
             [&p](const Request& r) -> core::Result<Response> {

@@ -112,6 +112,18 @@ core::Result<nlohmann::json> Platform::backup_list(const std::string& tenant,
   return nlohmann::json{{"tenant", tenant}, {"repository", repo.first}, {"backups", out}};
 }
 
+core::Result<nlohmann::json> Platform::backup_show(const std::string& tenant, const std::string& id,
+                                                   const std::string& repository) {
+  BALLAST_TRY(require_runtime());
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(tenant));
+  BALLAST_ASSIGN_OR_RETURN(
+      auto repo, repository_for(record.value_or(catalog::TenantRecord{tenant}), repository));
+  BALLAST_ASSIGN_OR_RETURN(auto manifest, pick_backup(tenant, id, *repo.second));
+  auto json = manifest_summary(manifest);
+  json["manifest"] = backup::to_json(manifest);
+  return json;
+}
+
 core::Result<nlohmann::json> Platform::backup_verify(const std::string& tenant,
                                                      const std::string& id,
                                                      const std::string& repository,

@@ -131,6 +131,9 @@ class Platform final {
                                              const backup::ProgressFn& progress = nullptr);
   core::Result<nlohmann::json> backup_list(const std::string& tenant,
                                            const std::string& repository);
+  // One backup's manifest: parts with sizes and checksums, versions, modules, data checks.
+  core::Result<nlohmann::json> backup_show(const std::string& tenant, const std::string& id,
+                                           const std::string& repository);
   core::Result<nlohmann::json> backup_verify(const std::string& tenant, const std::string& id,
                                              const std::string& repository, const Actor& actor);
   // Applies the repository's daily/weekly/monthly retention to tenant backups (one tenant,

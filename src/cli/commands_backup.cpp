@@ -101,6 +101,39 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
       });
     };
   });
+  auto* show = add_command(
+      *backup, "show",
+      "Show one backup's manifest: its parts with sizes and SHA-256 checksums, the PostgreSQL "
+      "and Odoo versions, installed modules, and the data checks recorded at backup time",
+      "  ballast backup show acme\n  ballast backup show acme 20261122T130500.123Z-3fa9 --output "
+      "json\n");
+  show->add_option("tenant", args->tenant, "Tenant")->required();
+  show->add_option("id", args->id, "Backup id (default: latest)");
+  show->add_option("--repository", args->repository, "Repository from the spec");
+  show->callback([&ctx, args] {
+    ctx.run = [&ctx, args] {
+      return ctx.guard([&] {
+        const std::string query = args->repository.empty() ? "" : "?repository=" + args->repository;
+        return call(
+            ctx, "GET", "/api/v1/tenants/" + args->tenant + "/backups/" + args->id + query, nullptr,
+            [](const nlohmann::json& j) {
+              std::string out = backup_line(j) + "\n";
+              const auto& m = j["manifest"];
+              out += fmt::format("  PostgreSQL {}, Odoo {}, {} modules, WAL position {}\n",
+                                 m.value("postgres_version", "?"), m.value("odoo_version", "-"),
+                                 j.value("modules", 0), j.value("lsn", ""));
+              for (const auto& part : m.value("parts", nlohmann::json::array())) {
+                out += fmt::format("  part {:<10} {} plain  sha256 {}\n", part.value("name", ""),
+                                   size_text(part.value("plain_bytes", 0ULL)),
+                                   part.value("plain_sha256", ""));
+              }
+              for (const auto& [table, check] : j["checks"].items())
+                out += fmt::format("  check {:<24} {}\n", table, check.dump());
+              return out;
+            });
+      });
+    };
+  });
   auto* verify = add_command(
       *backup, "verify", "Re-read a backup: stored and decrypted checksums must match its manifest",
       "  ballast backup verify acme\n  ballast backup verify acme 20261122T130500.123Z-3fa9\n");
