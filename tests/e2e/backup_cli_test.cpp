@@ -67,10 +67,10 @@ TEST_F(BackupCliTest, ClusterBackupHistoryWindowAndRestoreToASecond) {
   auto tenant_backup = json({"backup", "create", "acme"});
   EXPECT_GE(progress_lines_, 2) << "database and file store phases";
   EXPECT_FALSE(tenant_backup.value("id", "").empty()) << tenant_backup.dump();
-  auto shown = run_ballast({"backup", "show", "acme"}, dir_.path());
-  ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_NE(shown.out.find("part database"), std::string::npos) << shown.out;
-  EXPECT_NE(shown.out.find("part filestore"), std::string::npos) << shown.out;
+  auto manifest = run_ballast({"backup", "show", "acme"}, dir_.path());
+  ASSERT_EQ(manifest.exit_code, 0) << manifest.err;
+  EXPECT_NE(manifest.out.find("part database"), std::string::npos) << manifest.out;
+  EXPECT_NE(manifest.out.find("part filestore"), std::string::npos) << manifest.out;
 
   auto history = run_ballast({"backup", "history", "main"}, dir_.path());
   ASSERT_EQ(history.exit_code, 0) << history.err;
