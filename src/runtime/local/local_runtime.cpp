@@ -185,7 +185,13 @@ core::Status LocalRuntime::ensure_host(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
   BALLAST_TRY(pg::ensure_template(admin, pg::kTemplateDatabase));
   BALLAST_TRY(sync_host_access(host));
-  return ensure_stanza(host);
+  // Continuity first: a repository that is down or misconfigured must not keep the cluster
+  // from serving. The scheduler sets the stanza up again before the next backup.
+  if (auto archive = ensure_stanza(host); !archive.has_value()) {
+    (void)catalog_.events().record(catalog::EventLevel::kWarning, host.owner(), "ArchiveNotReady",
+                                   archive.error().to_string());
+  }
+  return core::ok();
 }
 
 core::Result<pg::Connection> LocalRuntime::postgres_admin(const HostRef& host,
