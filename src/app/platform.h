@@ -126,6 +126,14 @@ class Platform final {
   core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
                                        const backup::ProgressFn& progress = nullptr);
 
+  // Rotates a tenant's generated secret and updates its consumers (reconcile::TenantOps::
+  // rotate_secret); `tenant` empty: every tenant's, one after the other, stopping at the first
+  // failure. Each tenant's rotation is audited ("secret.rotate", target
+  // "tenant/<name>/<kind>"). The answer never holds a secret.
+  core::Result<nlohmann::json> secret_rotate(reconcile::TenantSecret kind,
+                                             const std::string& tenant, const std::string& reason,
+                                             const Actor& actor);
+
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
                      const core::Status& outcome, nlohmann::json detail = nlohmann::json::object());
