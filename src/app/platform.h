@@ -141,6 +141,8 @@ class Platform final {
  private:
   Platform(spec::Spec spec, const core::Clock& clock) : spec_(std::move(spec)), clock_(clock) {}
   core::Status require_runtime() const;
+  // A server certificate for the proxy from the local CA in <state>/ca: chain then key (PEM).
+  core::Result<core::Secret> issue_certificate(const std::vector<std::string>& domains);
   // The repository a tenant's backups go to: `name`, else its pool's or stack's first.
   core::Result<std::pair<std::string, std::unique_ptr<backup::Repository>>> repository_for(
       const catalog::TenantRecord& tenant, const std::string& name);
