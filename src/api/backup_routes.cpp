@@ -63,7 +63,10 @@ std::vector<Route> backup_routes(const RouteContext& c) {
               }
               BALLAST_ASSIGN_OR_RETURN(auto json, p.restore(request, actor_of(r)));
               return Response::json(json);
-            }},
+            }}
+          .requires_second_factor_when(
+              [](const Request& r) { return r.body.value("in_place", false); },
+              "when in_place is true"),
   };
 }
 

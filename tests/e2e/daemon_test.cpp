@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "catalog/catalog.h"
+#include "core/clock.h"
 #include "harness/harness.h"
+#include "security/totp.h"
 
 namespace ballast::testing {
 namespace {
@@ -46,6 +48,28 @@ tenants: {}
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     return client.Get(path, headers);
+  }
+
+  // Enrols and confirms a TOTP factor for the CLI's token; two codes for later steps, each
+  // newer than the last one used.
+  std::vector<std::string> enrol_second_factor() {
+    auto enrolled = run_ballast({"token", "totp", "enroll", "--output", "json"}, dir_.path());
+    EXPECT_EQ(enrolled.exit_code, 0) << enrolled.err;
+    const auto secret = security::totp::from_base32(
+        nlohmann::json::parse(enrolled.out)["secret"].get<std::string>());
+    if (!secret.has_value()) return {};
+    const auto now = std::chrono::system_clock::now();
+    const auto into_step = core::unix_seconds(now) % security::totp::kStepSeconds;
+    if (into_step > 25) std::this_thread::sleep_for(std::chrono::seconds(31 - into_step));
+    const auto base = std::chrono::system_clock::now();
+    std::vector<std::string> codes;
+    for (int step = -1; step <= 1; ++step) {
+      codes.push_back(
+          security::totp::code_at(*secret, base + std::chrono::seconds(30 * step)).value());
+    }
+    auto confirmed = run_ballast({"token", "totp", "confirm", codes[0]}, dir_.path());
+    EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
+    return {codes[1], codes[2]};
   }
 
   TempDir dir_;
@@ -134,11 +158,20 @@ TEST_F(DaemonTest, TenantsThroughTheCliAndApply) {
   ASSERT_EQ(run_ballast({"tenant", "suspend", "extra"}, dir_.path()).exit_code, 0);
   EXPECT_EQ(page_status("erp.extra.test"), 503);
   ASSERT_EQ(run_ballast({"tenant", "set-plan", "extra", "large"}, dir_.path()).exit_code, 0);
-  auto unconfirmed = run_ballast({"tenant", "delete", "extra"}, dir_.path());
-  EXPECT_EQ(unconfirmed.exit_code, 2);
-  EXPECT_NE(unconfirmed.err.find("needs confirmation"), std::string::npos);
-  auto deleted = run_ballast(
+  // Deleting is privileged: the token holder needs a second factor, and a fresh code each time;
+  // the code is checked before the request reaches the tenant service.
+  auto without_totp = run_ballast(
       {"tenant", "delete", "extra", "--confirm", "extra", "--reason", "test"}, dir_.path());
+  EXPECT_EQ(without_totp.exit_code, 1);
+  EXPECT_NE(without_totp.err.find("TOTP"), std::string::npos) << without_totp.err;
+  const auto codes = enrol_second_factor();
+  ASSERT_EQ(codes.size(), 2U);
+  auto unconfirmed = run_ballast({"tenant", "delete", "extra", "--totp", codes[0]}, dir_.path());
+  EXPECT_EQ(unconfirmed.exit_code, 2);
+  EXPECT_NE(unconfirmed.err.find("needs confirmation"), std::string::npos) << unconfirmed.err;
+  auto deleted = run_ballast(
+      {"tenant", "delete", "extra", "--confirm", "extra", "--reason", "test", "--totp", codes[1]},
+      dir_.path());
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(page_status("erp.extra.test"), 404);
 
