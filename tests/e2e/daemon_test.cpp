@@ -11,6 +11,7 @@
 
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "core/subprocess.h"
 #include "harness/harness.h"
 #include "security/totp.h"
 
@@ -29,12 +30,12 @@ class DaemonTest : public ::testing::Test {
   name: e2e
   state_dir: state
   ingress: {{base_domain: e2e.test, http: "127.0.0.1:{}"}}
-  api: "127.0.0.1:{}"
+  api: "127.0.0.1:{}"{}
 plans: [{{name: small}}, {{name: large, workers: 2}}]
 pools: [{{name: main}}]
 tenants: {}
 )",
-                                                  http_port_, api_port_, tenants));
+                                                  http_port_, api_port_, api_extra_, tenants));
   }
   int page_status(const std::string& host) {
     httplib::Client client("127.0.0.1", http_port_);
@@ -75,7 +76,32 @@ tenants: {}
   TempDir dir_;
   std::uint16_t api_port_ = 0;
   std::uint16_t http_port_ = 0;
+  std::string api_extra_;  // more platform keys after `api:`
 };
+
+TEST_F(DaemonTest, ApiOverTlsTrustingTheLocalCa) {
+  api_extra_ = "\n  api_tls: true";
+  write_spec("[{name: acme, pool: main, plan: small}]");
+  auto up = run_ballast({"up", "--detach"}, dir_.path());
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  // The CLI verifies the daemon's certificate against <state>/ca/ca.crt.
+  auto status = run_ballast({"status", "--output", "json"}, dir_.path());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["daemon"], "running");
+  const std::string ca = (dir_ / "state" / "ca" / "ca.crt").string();
+  const std::string url = "https://127.0.0.1:" + std::to_string(api_port_) + "/healthz";
+  core::Command verified{
+      .argv = {"curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca, url}};
+  auto answer = core::run(verified, std::chrono::seconds(30));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->out, "200") << answer->err;
+  // Without the CA the certificate is not trusted; plain HTTP gets no answer.
+  core::Command untrusted{.argv = {"curl", "-sS", "-o", "/dev/null", "--cacert", "/dev/null", url}};
+  EXPECT_FALSE(core::run(untrusted, std::chrono::seconds(30))->status.is_success());
+  auto plain = get("/healthz");
+  EXPECT_TRUE(!plain || plain->status >= 400);
+  EXPECT_EQ(run_ballast({"down"}, dir_.path()).exit_code, 0);
+}
 
 TEST_F(DaemonTest, UpStatusApiDown) {
   auto up = run_ballast({"up", "--detach"}, dir_.path());
