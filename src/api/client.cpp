@@ -22,7 +22,12 @@ core::Result<nlohmann::json> Client::del(const std::string& path, const nlohmann
 
 core::Result<nlohmann::json> Client::send(const std::string& method, const std::string& path,
                                           const nlohmann::json& body) {
-  httplib::Client http(address_.host, address_.port);
+  const std::string scheme = ca_file_.empty() ? "http://" : "https://";
+  httplib::Client http(scheme + spec::format_host_port(address_));
+  if (!ca_file_.empty()) {
+    http.set_ca_cert_path(ca_file_.c_str());
+    http.enable_server_certificate_verification(true);
+  }
   http.set_connection_timeout(2, 0);
   http.set_read_timeout(timeout_seconds_, 0);
   http.set_write_timeout(timeout_seconds_, 0);
@@ -61,7 +66,12 @@ core::Result<nlohmann::json> Client::send(const std::string& method, const std::
 core::Result<nlohmann::json> Client::post_with_progress(
     const std::string& path, const nlohmann::json& body,
     const std::function<void(const nlohmann::json&)>& on_progress) {
-  httplib::Client http(address_.host, address_.port);
+  const std::string scheme = ca_file_.empty() ? "http://" : "https://";
+  httplib::Client http(scheme + spec::format_host_port(address_));
+  if (!ca_file_.empty()) {
+    http.set_ca_cert_path(ca_file_.c_str());
+    http.enable_server_certificate_verification(true);
+  }
   http.set_connection_timeout(2, 0);
   http.set_read_timeout(timeout_seconds_, 0);
   http.set_write_timeout(timeout_seconds_, 0);

@@ -2,6 +2,7 @@
 // as the same core::Error (code, message, hint).
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +30,8 @@ class Client final {
       const std::function<void(const nlohmann::json&)>& on_progress);
   // A TOTP code sent as X-Ballast-TOTP with every request (privileged routes need one).
   void set_second_factor(std::string code) { second_factor_ = std::move(code); }
+  // Speaks TLS to the daemon, trusting only the CA in this PEM file (the local CA).
+  void set_ca_file(std::filesystem::path ca_file) { ca_file_ = std::move(ca_file); }
   // Seconds to wait for long operations (apply, backup); default 30.
   void set_timeout_seconds(int seconds) { timeout_seconds_ = seconds; }
 
@@ -39,6 +42,7 @@ class Client final {
   core::Secret token_;
   std::string second_factor_;
   int timeout_seconds_ = 30;
+  std::filesystem::path ca_file_;
 };
 
 }  // namespace ballast::api

@@ -2,6 +2,7 @@
 // master key. Part of the one route table (routes.cpp). Every change here is audited.
 #include "api/routes.h"
 #include "catalog/master_key.h"
+#include "reconcile/tenant_ops.h"
 #include "security/audit_export.h"
 #include "spec/units.h"
 
@@ -37,6 +38,20 @@ nlohmann::json code_schema() {
           {"required", {"code"}},
           {"additionalProperties", false},
           {"properties", {{"code", {{"type", "string"}, {"pattern", "^[0-9]{6}$"}}}}}};
+}
+
+nlohmann::json rotate_schema() {
+  std::vector<std::string> kinds;
+  for (const auto kind : reconcile::kAllTenantSecrets) {
+    kinds.emplace_back(reconcile::to_string(kind));
+  }
+  return {{"type", "object"},
+          {"required", {"kind"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"kind", {{"type", "string"}, {"enum", kinds}}},
+            {"tenant", kTenantName},
+            {"reason", {{"type", "string"}, {"maxLength", 500}}}}}};
 }
 
 // What the handlers use; copied into each handler (the RouteContext does not outlive the table).
@@ -249,6 +264,20 @@ std::vector<Route> trust_routes(Services c) {
                                                       {"new_key_id", done.new_key_id},
                                                       {"secrets", done.secrets}});
                              });
+            }}
+          .requires_second_factor(),
+      Route{"POST", "/api/v1/secrets/rotate", "rotateTenantSecret",
+            "rotate a tenant's generated secret (every tenant's without 'tenant') and update "
+            "what uses it; never answers a secret",
+            Permission::kAdmin, "", rotate_schema(),
+            [c](const Request& r) -> core::Result<Response> {
+              const auto kind = reconcile::tenant_secret_from(r.body.value("kind", ""));
+              if (!kind) return core::Error(core::ErrorCode::kInvalidArgument, "unknown kind");
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto done,
+                  c.platform.secret_rotate(*kind, r.body.value("tenant", ""),
+                                           r.body.value("reason", ""), app::Actor{r.principal.id}));
+              return Response::json(done);
             }}
           .requires_second_factor(),
   };

@@ -146,6 +146,17 @@ void Server::install_routes() {
   });
 }
 
+core::Status Server::use_tls(const std::filesystem::path& certificate,
+                             const std::filesystem::path& key) {
+  auto tls = std::make_unique<httplib::SSLServer>(certificate.c_str(), key.c_str());
+  if (!tls->is_valid()) {
+    return core::make_error(core::ErrorCode::kInvalidArgument,
+                            "cannot load the API's TLS certificate '{}'", certificate.string());
+  }
+  http_ = std::move(tls);
+  return core::ok();
+}
+
 core::Status Server::start(const spec::HostPort& address) {
   install_routes();
   http_->set_payload_max_length(limits_.max_body_bytes);

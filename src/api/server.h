@@ -3,6 +3,7 @@
 // maps Errors to JSON via the error table.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -36,6 +37,9 @@ class Server final {
   Server& operator=(const Server&) = delete;
   ~Server();
 
+  // Serves TLS with this certificate chain and key (PEM files) instead of plain HTTP; call
+  // before start(). kInvalidArgument when OpenSSL cannot load them.
+  core::Status use_tls(const std::filesystem::path& certificate, const std::filesystem::path& key);
   // Binds and serves on a background thread. kUnavailable when the address is taken.
   core::Status start(const spec::HostPort& address);
   // Stops serving and joins the thread. Idempotent.

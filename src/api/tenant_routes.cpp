@@ -151,7 +151,8 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
               BALLAST_ASSIGN_OR_RETURN(auto json,
                                        p.tenant_delete(r.params.at("name"), request, actor_of(r)));
               return ok(json);
-            }},
+            }}
+          .requires_second_factor(),
       Route{"POST", "/api/v1/tenants/{name}/environments", "createEnvironment",
             "create a neutralized copy of a tenant", Permission::kOperate, "name",
             environment_schema(),

@@ -2,6 +2,7 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "security/local_ca.h"
 
 namespace ballast::app {
 
@@ -33,6 +34,8 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
   app_ = std::make_unique<runtime::local::AppTier>(*runtime_, *catalog_);
   runtime_->set_app_endpoints(
       [app = app_.get()](const std::string& tenant) { return app->endpoints(tenant); });
+  runtime_->set_certificate_issuer(
+      [this](const std::vector<std::string>& domains) { return issue_certificate(domains); });
   ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_, app_.get());
   backups_ = std::make_unique<backup::TenantBackups>(*catalog_, *runtime_);
   keep_ = std::make_unique<backup::FilestoreKeep>(runtime_->layout());
@@ -44,6 +47,20 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
   // The first scheduled backups wait a minute: start-up and its repairs come first.
   next_schedule_check_ = clock_.steady_now() + std::chrono::seconds(60);
   return apply(nullptr, reconcile::ApplyOptions{}, Actor{"daemon"});
+}
+
+core::Result<core::Secret> Platform::issue_certificate(const std::vector<std::string>& domains) {
+  const auto dir = state_dir() / "ca";
+  BALLAST_ASSIGN_OR_RETURN(
+      auto ca, security::LocalCa::open_or_create(dir, spec_.platform.name + " local CA", clock_));
+  BALLAST_ASSIGN_OR_RETURN(auto issued,
+                           ca.issue(domains, dir / "issued", std::chrono::hours(24 * 397)));
+  BALLAST_ASSIGN_OR_RETURN(auto chain, core::read_file(issued.chain, 1 << 20));
+  BALLAST_ASSIGN_OR_RETURN(auto key, core::read_file(issued.key, 1 << 20));
+  // The proxy's combined file is the one copy of the key that is kept.
+  std::error_code ec;
+  std::filesystem::remove(issued.key, ec);
+  return core::Secret(chain + key);
 }
 
 void Platform::stop_runtime() {

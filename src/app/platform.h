@@ -158,6 +158,14 @@ class Platform final {
   // A tenant's recovery window: the earliest and latest second a restore --at can reach.
   core::Result<nlohmann::json> recovery_window(const std::string& tenant);
 
+  // Rotates a tenant's generated secret and updates its consumers (reconcile::TenantOps::
+  // rotate_secret); `tenant` empty: every tenant's, one after the other, stopping at the first
+  // failure. Each tenant's rotation is audited ("secret.rotate", target
+  // "tenant/<name>/<kind>"). The answer never holds a secret.
+  core::Result<nlohmann::json> secret_rotate(reconcile::TenantSecret kind,
+                                             const std::string& tenant, const std::string& reason,
+                                             const Actor& actor);
+
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
                      const core::Status& outcome, nlohmann::json detail = nlohmann::json::object());
@@ -165,6 +173,8 @@ class Platform final {
  private:
   Platform(spec::Spec spec, const core::Clock& clock) : spec_(std::move(spec)), clock_(clock) {}
   core::Status require_runtime() const;
+  // A server certificate for the proxy from the local CA in <state>/ca: chain then key (PEM).
+  core::Result<core::Secret> issue_certificate(const std::vector<std::string>& domains);
   // The repository a tenant's backups go to: `name`, else its pool's or stack's first.
   core::Result<std::pair<std::string, std::unique_ptr<backup::Repository>>> repository_for(
       const catalog::TenantRecord& tenant, const std::string& name);

@@ -1,20 +1,60 @@
 // Secret commands: `secret rotate master-key` re-seals every secret under a new master key —
 // through the daemon when it runs (it holds the key in memory), else directly while holding
 // the daemon's lock. Crash-safe by construction: see catalog/master_key.h.
+// `secret rotate db-password|redis-password|odoo-master-password [--tenant T]` replaces a
+// tenant's generated secret through the daemon, which updates the running components.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include "catalog/master_key.h"
 #include "cli/context.h"
 #include "core/file.h"
+#include "reconcile/tenant_ops.h"
 
 namespace ballast::cli {
 namespace {
 
 struct RotateArgs {
   std::string kind;
+  std::string tenant;
   std::string reason;
 };
+
+constexpr auto kTenantRotationSeconds = 1800;  // every tenant's Odoo may be restarted
+
+std::string tenant_rotated_text(const nlohmann::json& j) {
+  std::string out = fmt::format("Rotated {} of {} tenant(s).", j.value("kind", ""),
+                                j.value("tenants", nlohmann::json::array()).size());
+  for (const auto& t : j.value("tenants", nlohmann::json::array())) {
+    out += fmt::format("\n  {}: ", t.value("tenant", ""));
+    if (t.value("restarted_app", false)) {
+      out += fmt::format("Odoo restarted ({:.1f} s behind the maintenance page)",
+                         static_cast<double>(t.value("unavailable_ms", 0)) / 1000.0);
+    } else {
+      out += "no restart needed";
+    }
+  }
+  return out;
+}
+
+core::Result<int> rotate_tenant_secret(Context& ctx, const RotateArgs& args) {
+  BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
+  const app::StatePaths paths{spec.state_dir()};
+  if (!core::is_locked(paths.lock())) {
+    return core::Error(core::ErrorCode::kUnavailable,
+                       "rotating '" + args.kind + "' needs the running daemon")
+        .with_hint(
+            "Start it with 'ballast up --detach': it changes the secret where the running "
+            "components use it.");
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
+  client.set_timeout_seconds(kTenantRotationSeconds);
+  nlohmann::json body = {{"kind", args.kind}};
+  if (!args.tenant.empty()) body["tenant"] = args.tenant;
+  if (!args.reason.empty()) body["reason"] = args.reason;
+  BALLAST_ASSIGN_OR_RETURN(auto answer, client.post("/api/v1/secrets/rotate", body));
+  return ctx.emit(answer, tenant_rotated_text(answer));
+}
 
 std::string rotated_text(const nlohmann::json& j) {
   return fmt::format(
@@ -49,6 +89,12 @@ core::Result<nlohmann::json> rotate_locally(Context& ctx, spec::Spec spec,
 }
 
 core::Result<int> rotate(Context& ctx, const RotateArgs& args) {
+  if (args.kind != "master-key") return rotate_tenant_secret(ctx, args);
+  if (!args.tenant.empty()) {
+    return core::Error(core::ErrorCode::kInvalidArgument,
+                       "'master-key' belongs to the platform, not to a tenant")
+        .with_hint("Run 'ballast secret rotate master-key' without --tenant.");
+  }
   BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
   const app::StatePaths paths{spec.state_dir()};
   nlohmann::json answer;
@@ -72,10 +118,23 @@ void add_secret_commands(CLI::App& app, Context& ctx) {
   auto* rotate_cmd = add_command(
       *secret, "rotate", "Rotate a secret and update what uses it",
       "  ballast secret rotate master-key --totp 123456   # the daemon runs: needs TOTP\n"
-      "  ballast secret rotate master-key                 # the daemon is stopped\n");
-  rotate_cmd->add_option("kind", args->kind, "What to rotate: master-key")
+      "  ballast secret rotate master-key                 # the daemon is stopped\n"
+      "  ballast secret rotate db-password --tenant acme --totp 123456\n"
+      "  ballast secret rotate redis-password --totp 123456    # every tenant's\n"
+      "  ballast secret rotate odoo-master-password --tenant acme --output json\n");
+  std::vector<std::string> kinds = {"master-key"};
+  for (const auto kind : reconcile::kAllTenantSecrets) {
+    kinds.emplace_back(reconcile::to_string(kind));
+  }
+  rotate_cmd
+      ->add_option("kind", args->kind,
+                   "What to rotate: master-key (re-seals the catalog), db-password (PostgreSQL "
+                   "role), redis-password (Redis ACL user), odoo-master-password (Odoo's "
+                   "admin_passwd)")
       ->required()
-      ->check(CLI::IsMember({"master-key"}));
+      ->check(CLI::IsMember(kinds));
+  rotate_cmd->add_option("--tenant", args->tenant,
+                         "Only this tenant's secret (default: every tenant's)");
   rotate_cmd->add_option("--reason", args->reason, "Why, for the audit trail");
   rotate_cmd->callback([&ctx, args] {
     ctx.run = [&ctx, args] { return ctx.guard([&] { return rotate(ctx, *args); }); };

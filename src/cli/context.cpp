@@ -66,6 +66,7 @@ core::Result<api::Client> Context::client(const spec::Spec& spec) const {
     BALLAST_ASSIGN_OR_RETURN(token, read_token(spec.state_dir()));
   }
   api::Client client(spec.platform.api, std::move(token));
+  if (spec.platform.api_tls) client.set_ca_file(spec.state_dir() / "ca" / "ca.crt");
   const char* code = std::getenv("BALLAST_TOTP");
   if (!totp.empty()) {
     client.set_second_factor(totp);

@@ -15,6 +15,7 @@
 #include "core/identity.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "security/local_ca.h"
 
 namespace ballast::cli {
 namespace {
@@ -50,6 +51,18 @@ core::Status start_access(Running& running, const app::StatePaths& paths) {
   return core::ok();
 }
 
+// The API's certificate, for the address it listens on, from the local CA (<state>/ca); the
+// CLI trusts that CA's ca.crt. Reissued at every start, so it follows address changes.
+core::Status use_api_tls(api::Server& server, app::Platform& platform) {
+  const auto dir = platform.state_dir() / "ca";
+  BALLAST_ASSIGN_OR_RETURN(
+      auto ca, security::LocalCa::open_or_create(dir, platform.spec().platform.name + " local CA",
+                                                 platform.clock()));
+  BALLAST_ASSIGN_OR_RETURN(auto issued, ca.issue({platform.spec().platform.api.host}, dir / "api",
+                                                 std::chrono::hours(24 * 397)));
+  return server.use_tls(issued.chain, issued.key);
+}
+
 core::Result<Running> start(spec::Spec spec, const DaemonOptions& options, core::Clock& clock) {
   const app::StatePaths paths{spec.state_dir()};
   Running running;
@@ -63,6 +76,9 @@ core::Result<Running> start(spec::Spec spec, const DaemonOptions& options, core:
                             running.access.get()};
   running.server = std::make_unique<api::Server>(
       api::build_routes(context), api::access_gate(*running.platform, *running.access));
+  if (running.platform->spec().platform.api_tls) {
+    BALLAST_TRY(use_api_tls(*running.server, *running.platform));
+  }
   BALLAST_TRY(running.server->start(running.platform->spec().platform.api));
   BALLAST_TRY(core::write_file_atomic(paths.pid(), std::to_string(self) + "\n", 0644));
   BALLAST_TRY(running.platform->audit(app::Actor{"daemon"}, "daemon.start", "platform", core::ok(),

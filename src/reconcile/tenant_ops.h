@@ -3,7 +3,10 @@
 // Each operation is idempotent and reports what it did. Used by `apply` and by the tenant API.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,25 @@ enum class Outcome { kUnchanged, kCreated, kUpdated, kDeleted };
 // (to restore a backup into).
 enum class Seed { kTemplate, kEmpty };
 std::string_view to_string(Outcome outcome);
+
+// A tenant's generated secrets that `ballast secret rotate` replaces.
+enum class TenantSecret {
+  kDatabasePassword,    // its PostgreSQL role's password (Odoo's db_password)
+  kRedisPassword,       // its Redis ACL user's password
+  kOdooMasterPassword,  // Odoo's admin_passwd (the database manager's master password)
+};
+inline constexpr std::array kAllTenantSecrets = {TenantSecret::kDatabasePassword,
+                                                 TenantSecret::kRedisPassword,
+                                                 TenantSecret::kOdooMasterPassword};
+// "db-password", "redis-password", "odoo-master-password".
+std::string_view to_string(TenantSecret kind);
+std::optional<TenantSecret> tenant_secret_from(std::string_view text);
+
+// What a rotation did to the tenant's consumers.
+struct SecretRotation {
+  bool restarted_app = false;               // Odoo restarted with its rewritten odoo.conf
+  std::chrono::milliseconds unavailable{};  // how long the app answered the maintenance page
+};
 
 // Measured usage against the plan.
 struct Usage {
@@ -77,6 +99,14 @@ class TenantOps final {
   core::Result<std::map<std::string, std::vector<std::string>>> drift_all(
       const std::vector<catalog::TenantRecord>& tenants);
   core::Result<Usage> usage(const catalog::TenantRecord& tenant);
+  // Replaces one generated secret of a tenant and updates every consumer: the catalog first
+  // (sealed; it is what every later start reads), then the component — ALTER ROLE with a SCRAM
+  // verifier computed here (PostgreSQL never sees the password), or the Redis ACL file and
+  // ACL LOAD — then, for the database and master passwords, Odoo's config is rewritten and a
+  // running Odoo restarted behind the maintenance page. Sessions already open keep working;
+  // the old password is refused from then on. When the component refuses the change, the
+  // catalog keeps the old secret. An interrupted rotation is finished by rotating again.
+  core::Result<SecretRotation> rotate_secret(const std::string& tenant, TenantSecret kind);
   // Purges trash folders older than the spec's trash_retention; their names.
   core::Result<std::vector<std::string>> purge_trash(core::SystemTime now);
 

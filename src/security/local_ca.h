@@ -31,7 +31,8 @@ class LocalCa final {
 
   // Issues a server certificate for `domains` (DNS names, "*." wildcards allowed; the first
   // is the subject's CN) into `out_dir` as <first domain>.crt/.key/.chain.pem, valid for
-  // `validity` from now. kInvalidArgument for a name that is not a DNS name.
+  // `validity` from now. IPv4/IPv6 literals become IP SANs (the daemon's loopback API).
+  // kInvalidArgument for a name that is neither a DNS name nor an IP address.
   core::Result<IssuedCertificate> issue(const std::vector<std::string>& domains,
                                         const std::filesystem::path& out_dir,
                                         std::chrono::hours validity) const;

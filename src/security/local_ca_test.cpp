@@ -62,6 +62,14 @@ TEST_F(LocalCaTest, IssuesCertificatesThatOpensslVerifies) {
   const auto text = openssl({"x509", "-noout", "-text", "-in", issued->certificate.string()});
   EXPECT_NE(text.find("DNS:erp.acme.example, DNS:*.acme.example"), std::string::npos) << text;
 
+  // A loopback address (the daemon's API) becomes an IP SAN that clients verify.
+  auto api = ca->issue({"127.0.0.1"}, dir_ / "api", std::chrono::hours(24));
+  ASSERT_TRUE(api.has_value()) << api.error().to_string();
+  EXPECT_NE(
+      openssl({"verify", "-CAfile", ca_file, "-verify_ip", "127.0.0.1", api->certificate.string()})
+          .find(": OK"),
+      std::string::npos);
+
   // Opening again keeps the same CA.
   auto again = LocalCa::open_or_create(dir_ / "ca", "Ballast local CA", clock_);
   ASSERT_TRUE(again.has_value());

@@ -187,6 +187,7 @@ struct Platform {
   std::string state_dir;  // relative to the spec file
   Ingress ingress;
   HostPort api;
+  bool api_tls = false;  // the API over TLS, with a certificate from the local CA
   Duration trash_retention{};
   OdooProfile odoo;
 };

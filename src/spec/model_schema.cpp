@@ -79,6 +79,9 @@ const ObjectDef& schema(Tag<Platform>) {
              "state"),
        required("ingress", &Platform::ingress, "Where tenants' HTTP traffic comes in."),
        field("api", &Platform::api, "Loopback address of the daemon's REST API.", "127.0.0.1:7480"),
+       field("api_tls", &Platform::api_tls,
+             "Serve the API over TLS with a certificate from the local CA (<state_dir>/ca/ca.crt).",
+             "false"),
        field("trash_retention", &Platform::trash_retention,
              "How long a deleted tenant's data is kept in the trash before it is purged.", "7d"),
        field("odoo", &Platform::odoo, "The Odoo application profile every tenant runs.", "{}")}};

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 
 #include "catalog/catalog.h"
+#include "core/clock.h"
+#include "core/subprocess.h"
 #include "harness/harness.h"
+#include "security/totp.h"
 
 namespace ballast::testing {
 namespace {
@@ -27,12 +30,12 @@ class DaemonTest : public ::testing::Test {
   name: e2e
   state_dir: state
   ingress: {{base_domain: e2e.test, http: "127.0.0.1:{}"}}
-  api: "127.0.0.1:{}"
+  api: "127.0.0.1:{}"{}
 plans: [{{name: small}}, {{name: large, workers: 2}}]
 pools: [{{name: main}}]
 tenants: {}
 )",
-                                                  http_port_, api_port_, tenants));
+                                                  http_port_, api_port_, api_extra_, tenants));
   }
   int page_status(const std::string& host) {
     httplib::Client client("127.0.0.1", http_port_);
@@ -48,10 +51,57 @@ tenants: {}
     return client.Get(path, headers);
   }
 
+  // Enrols and confirms a TOTP factor for the CLI's token; two codes for later steps, each
+  // newer than the last one used.
+  std::vector<std::string> enrol_second_factor() {
+    auto enrolled = run_ballast({"token", "totp", "enroll", "--output", "json"}, dir_.path());
+    EXPECT_EQ(enrolled.exit_code, 0) << enrolled.err;
+    const auto secret = security::totp::from_base32(
+        nlohmann::json::parse(enrolled.out)["secret"].get<std::string>());
+    if (!secret.has_value()) return {};
+    const auto now = std::chrono::system_clock::now();
+    const auto into_step = core::unix_seconds(now) % security::totp::kStepSeconds;
+    if (into_step > 25) std::this_thread::sleep_for(std::chrono::seconds(31 - into_step));
+    const auto base = std::chrono::system_clock::now();
+    std::vector<std::string> codes;
+    for (int step = -1; step <= 1; ++step) {
+      codes.push_back(
+          security::totp::code_at(*secret, base + std::chrono::seconds(30 * step)).value());
+    }
+    auto confirmed = run_ballast({"token", "totp", "confirm", codes[0]}, dir_.path());
+    EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
+    return {codes[1], codes[2]};
+  }
+
   TempDir dir_;
   std::uint16_t api_port_ = 0;
   std::uint16_t http_port_ = 0;
+  std::string api_extra_;  // more platform keys after `api:`
 };
+
+TEST_F(DaemonTest, ApiOverTlsTrustingTheLocalCa) {
+  api_extra_ = "\n  api_tls: true";
+  write_spec("[{name: acme, pool: main, plan: small}]");
+  auto up = run_ballast({"up", "--detach"}, dir_.path());
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  // The CLI verifies the daemon's certificate against <state>/ca/ca.crt.
+  auto status = run_ballast({"status", "--output", "json"}, dir_.path());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["daemon"], "running");
+  const std::string ca = (dir_ / "state" / "ca" / "ca.crt").string();
+  const std::string url = "https://127.0.0.1:" + std::to_string(api_port_) + "/healthz";
+  core::Command verified{
+      .argv = {"curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca, url}};
+  auto answer = core::run(verified, std::chrono::seconds(30));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->out, "200") << answer->err;
+  // Without the CA the certificate is not trusted; plain HTTP gets no answer.
+  core::Command untrusted{.argv = {"curl", "-sS", "-o", "/dev/null", "--cacert", "/dev/null", url}};
+  EXPECT_FALSE(core::run(untrusted, std::chrono::seconds(30))->status.is_success());
+  auto plain = get("/healthz");
+  EXPECT_TRUE(!plain || plain->status >= 400);
+  EXPECT_EQ(run_ballast({"down"}, dir_.path()).exit_code, 0);
+}
 
 TEST_F(DaemonTest, UpStatusApiDown) {
   auto up = run_ballast({"up", "--detach"}, dir_.path());
@@ -134,11 +184,20 @@ TEST_F(DaemonTest, TenantsThroughTheCliAndApply) {
   ASSERT_EQ(run_ballast({"tenant", "suspend", "extra"}, dir_.path()).exit_code, 0);
   EXPECT_EQ(page_status("erp.extra.test"), 503);
   ASSERT_EQ(run_ballast({"tenant", "set-plan", "extra", "large"}, dir_.path()).exit_code, 0);
-  auto unconfirmed = run_ballast({"tenant", "delete", "extra"}, dir_.path());
-  EXPECT_EQ(unconfirmed.exit_code, 2);
-  EXPECT_NE(unconfirmed.err.find("needs confirmation"), std::string::npos);
-  auto deleted = run_ballast(
+  // Deleting is privileged: the token holder needs a second factor, and a fresh code each time;
+  // the code is checked before the request reaches the tenant service.
+  auto without_totp = run_ballast(
       {"tenant", "delete", "extra", "--confirm", "extra", "--reason", "test"}, dir_.path());
+  EXPECT_EQ(without_totp.exit_code, 1);
+  EXPECT_NE(without_totp.err.find("TOTP"), std::string::npos) << without_totp.err;
+  const auto codes = enrol_second_factor();
+  ASSERT_EQ(codes.size(), 2U);
+  auto unconfirmed = run_ballast({"tenant", "delete", "extra", "--totp", codes[0]}, dir_.path());
+  EXPECT_EQ(unconfirmed.exit_code, 2);
+  EXPECT_NE(unconfirmed.err.find("needs confirmation"), std::string::npos) << unconfirmed.err;
+  auto deleted = run_ballast(
+      {"tenant", "delete", "extra", "--confirm", "extra", "--reason", "test", "--totp", codes[1]},
+      dir_.path());
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(page_status("erp.extra.test"), 404);
 

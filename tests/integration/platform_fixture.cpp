@@ -8,6 +8,7 @@ std::unique_ptr<TempDir> PlatformFixture::dir_;
 std::unique_ptr<ShiftedClock> PlatformFixture::clock_;
 std::unique_ptr<app::Platform> PlatformFixture::platform_;
 std::uint16_t PlatformFixture::http_port_ = 0;
+std::uint16_t PlatformFixture::https_port_ = 0;
 std::atomic<bool> PlatformFixture::ticking_{false};
 std::thread PlatformFixture::ticker_;
 const app::Actor PlatformFixture::kActor{"test"};
@@ -16,7 +17,7 @@ std::string PlatformFixture::spec_text(std::uint16_t http_port, std::uint16_t ap
   return fmt::format(R"(platform:
   name: it
   state_dir: state
-  ingress: {{base_domain: it.test, http: "127.0.0.1:{}"}}
+  ingress: {{base_domain: it.test, http: "127.0.0.1:{}"{}}}
   api: "127.0.0.1:{}"
 repositories:
   - {{name: local, type: posix, path: backups}}
@@ -35,7 +36,9 @@ tenants:
   - {{name: tight, pool: main, plan: tight}}
   - {{name: s, tier: dedicated, stack: solo, plan: large}}
 )",
-                     http_port, api_port);
+                     http_port,
+                     https_port_ == 0 ? "" : fmt::format(", https: \"127.0.0.1:{}\"", https_port_),
+                     api_port);
 }
 
 void PlatformFixture::SetUpTestSuite() { start(""); }

@@ -41,6 +41,8 @@ class PlatformFixture : public ::testing::Test {
   static app::Platform& platform() { return *platform_; }
   static runtime::local::LocalRuntime& runtime();
   static std::uint16_t http_port() { return http_port_; }
+  // Set before SetUpTestSuite to give the spec a TLS listener (platform.ingress.https).
+  static std::uint16_t https_port_;
   static const app::Actor kActor;
 
   static std::unique_ptr<TempDir> dir_;

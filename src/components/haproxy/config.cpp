@@ -25,6 +25,51 @@ fs::path config_file(const ProxyConfig& config) { return config.dir / "haproxy.c
 fs::path map_file(const ProxyConfig& config, const std::string& name) {
   return config.dir / "maps" / name;
 }
+fs::path certificates_dir(const ProxyConfig& config) { return config.dir / "certs"; }
+fs::path default_certificate(const ProxyConfig& config) {
+  return certificates_dir(config) / "default.pem";
+}
+fs::path crt_list(const ProxyConfig& config) { return certificates_dir(config) / "tenants.list"; }
+
+namespace {
+
+// Mozilla's "intermediate" profile: TLS 1.2 with forward-secret AEAD suites, and TLS 1.3.
+constexpr const char* kCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kCipherSuites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* kHsts = "max-age=31536000";
+
+std::string tls_globals(const ProxyConfig& c) {
+  if (!c.https) return "";
+  return fmt::format(
+      "  ssl-default-bind-ciphers {}\n  ssl-default-bind-ciphersuites {}\n"
+      "  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n",
+      kCiphers, kCipherSuites);
+}
+
+std::string binds(const ProxyConfig& c) {
+  std::string out = fmt::format("  bind {}\n", spec::format_host_port(c.http));
+  if (c.https) {
+    out += fmt::format("  bind {} ssl crt {} crt-list {} alpn http/1.1\n",
+                       spec::format_host_port(*c.https), default_certificate(c).string(),
+                       crt_list(c).string());
+  }
+  return out;
+}
+
+// Plain HTTP to a known host goes to HTTPS, on the TLS listener's port.
+std::string redirect(const ProxyConfig& c) {
+  if (!c.https) return "";
+  const std::string port = c.https->port == 443 ? "" : ":" + std::to_string(c.https->port);
+  return fmt::format(
+      "  http-request redirect location https://%[var(txn.host)]{}%[capture.req.uri] code 301 "
+      "if !{{ ssl_fc }}\n",
+      port);
+}
+
+}  // namespace
 
 std::map<std::string, std::string> render_maps(const std::vector<Route>& routes) {
   std::map<std::string, std::string> hosts;
@@ -58,13 +103,13 @@ std::string render_config(const ProxyConfig& c) {
   std::string out = "# Written by Ballast; changes here are overwritten. Routing is in maps/.\n";
   out += fmt::format(
       "global\n  stats socket {} mode 600 level admin expose-fd listeners\n"
-      "  log stderr format short local0 notice\n  hard-stop-after 30s\n\n",
-      c.socket.string());
+      "  log stderr format short local0 notice\n  hard-stop-after 30s\n{}\n",
+      c.socket.string(), tls_globals(c));
   out +=
       "defaults\n  mode http\n  log global\n  option httplog\n  option dontlognull\n"
       "  timeout connect 5s\n  timeout client 60s\n  timeout server 600s\n"
       "  timeout http-request 15s\n  timeout tunnel 1h\n\n";
-  out += fmt::format("frontend tenants\n  bind {}\n", spec::format_host_port(c.http));
+  out += "frontend tenants\n" + binds(c);
   out += "  option forwardfor\n";
   out += "  http-request set-var(txn.host) req.hdr(host),field(1,:),lower\n";
   out +=
@@ -73,6 +118,7 @@ std::string render_config(const ProxyConfig& c) {
       "  http-request return status 404 content-type \"text/html; charset=utf-8\" file {} if "
       "!{{ var(txn.tenant) -m found }}\n",
       page("unknown-host.html"));
+  out += redirect(c);
   out += fmt::format(
       "  http-request return status 403 content-type \"text/html; charset=utf-8\" file {} if "
       "{{ path_beg /web/database/ }} || {{ path /web/database }}\n",
@@ -105,8 +151,13 @@ std::string render_config(const ProxyConfig& c) {
       "{{ path_beg /websocket/ }}\n",
       map("websocket.map"));
   out += "  http-request set-header X-Forwarded-Host %[req.hdr(host)]\n";
-  out += "  http-request set-header X-Forwarded-Proto http\n";
+  out += "  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n";
+  out += "  http-request set-header X-Forwarded-Proto https if { ssl_fc }\n";
   out += "  http-request set-header X-Ballast-Tenant %[var(txn.tenant)]\n";
+  if (c.https) {
+    out += fmt::format(
+        "  http-response set-header Strict-Transport-Security \"{}\" if {{ ssl_fc }}\n", kHsts);
+  }
   out += "  default_backend be_tenants\n\n";
   out += fmt::format(
       "backend be_tenants\n  errorfile 503 {}\n"

@@ -37,7 +37,16 @@ struct ProxyConfig {
   fs::path pid_file;
   spec::HostPort http;
   std::uint16_t stats_port = 0;  // loopback: Prometheus exporter and stats
+  // TLS for tenant domains; unset: plain HTTP only. With it, plain HTTP requests for a known
+  // host are redirected to HTTPS and HTTPS answers carry HSTS.
+  std::optional<spec::HostPort> https;
 };
+
+// Where the TLS listener's certificates are: a default one (served without SNI or for an
+// unknown name) and a crt-list of one combined PEM (chain, then key) per tenant.
+fs::path certificates_dir(const ProxyConfig& config);
+fs::path default_certificate(const ProxyConfig& config);
+fs::path crt_list(const ProxyConfig& config);
 
 // The map files by name ("hosts.map" …) for these routes, sorted for stable output.
 std::map<std::string, std::string> render_maps(const std::vector<Route>& routes);

@@ -117,8 +117,9 @@ core::Result<std::string> AppTier::ensure_template(const HostRef& host,
 core::Status AppTier::refresh_identity(const catalog::TenantRecord& tenant) {
   const HostRef host = LocalRuntime::host_of(tenant);
   BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, tenant.name));
+  const std::string scheme = runtime_.spec().platform.ingress.https ? "https://" : "http://";
   const std::string base_url =
-      "http://" + (tenant.domains.empty() ? tenant.name : tenant.domains.front());
+      scheme + (tenant.domains.empty() ? tenant.name : tenant.domains.front());
   const std::vector<std::pair<std::string, std::string>> parameters = {
       {"database.uuid", core::hex_encode(core::random_bytes(16))},
       {"database.secret", core::random_token(32).reveal()},

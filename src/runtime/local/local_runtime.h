@@ -101,6 +101,11 @@ class LocalRuntime final {
   void set_app_endpoints(std::function<std::optional<AppEndpoints>(const std::string&)> lookup) {
     app_endpoints_ = std::move(lookup);
   }
+  // Issues a server certificate for `domains` and answers its PEM: the chain, then the key.
+  // Set by the composition root (from the local CA); needed when the spec has ingress.https.
+  using CertificateIssuer =
+      std::function<core::Result<core::Secret>(const std::vector<std::string>& domains)>;
+  void set_certificate_issuer(CertificateIssuer issuer) { issuer_ = std::move(issuer); }
   // Tenants answered with the maintenance page (during upgrades).
   void set_maintenance(const std::string& tenant, bool on);
   // The host a tenant record lives on.
@@ -114,6 +119,14 @@ class LocalRuntime final {
   core::Status start_redis(const HostRef& host);
   core::Result<std::vector<components::haproxy::Route>> routes();
   components::haproxy::ProxyConfig proxy_config(std::uint16_t stats_port) const;
+  // With ingress.https: a default certificate for the base domain and one per tenant for its
+  // domains, issued when missing or when the domains changed, listed in HAProxy's crt-list.
+  // True when the listener must load new certificates.
+  core::Result<bool> sync_certificates(const components::haproxy::ProxyConfig& config,
+                                       const std::vector<components::haproxy::Route>& routes);
+  // A seamless reload (SIGUSR2 to HAProxy's master; listeners are handed over): waits until
+  // a new worker answers on the runtime socket.
+  core::Status reload_proxy(const components::haproxy::ProxyConfig& config);
 
   const spec::Spec& spec_;
   catalog::Catalog& catalog_;
@@ -122,6 +135,7 @@ class LocalRuntime final {
   Layout layout_;
   Supervisor supervisor_;
   std::function<std::optional<AppEndpoints>(const std::string&)> app_endpoints_;
+  CertificateIssuer issuer_;
   std::mutex maintenance_mutex_;
   std::set<std::string> maintenance_;
 };

@@ -24,9 +24,12 @@ std::uint32_t requests_per_10s(const std::string& plan_json) {
 }  // namespace
 
 hp::ProxyConfig LocalRuntime::proxy_config(std::uint16_t stats_port) const {
-  return hp::ProxyConfig{layout_.proxy_dir(), layout_.proxy_socket(),
-                         layout_.proxy_run() / "haproxy.pid", spec_.platform.ingress.http,
-                         stats_port};
+  return hp::ProxyConfig{layout_.proxy_dir(),
+                         layout_.proxy_socket(),
+                         layout_.proxy_run() / "haproxy.pid",
+                         spec_.platform.ingress.http,
+                         stats_port,
+                         spec_.platform.ingress.https};
 }
 
 core::Result<std::vector<hp::Route>> LocalRuntime::routes() {
@@ -63,6 +66,7 @@ core::Status LocalRuntime::ensure_proxy() {
   BALLAST_TRY(core::ensure_dir(config.dir, 0750));
   BALLAST_TRY(core::ensure_dir(layout_.proxy_run(), 0700));
   BALLAST_TRY(core::chown_path(layout_.proxy_run(), identity_.uid, identity_.gid));
+  BALLAST_TRY(sync_certificates(config, current).and_then([](bool) { return core::ok(); }));
   BALLAST_TRY(hp::write_all(config, current, identity_));
   BALLAST_TRY(hp::check_config(config));
   const auto log_file = layout_.log_of(kProxyName);
@@ -112,6 +116,8 @@ core::Result<int> LocalRuntime::sync_routes() {
     BALLAST_ASSIGN_OR_RETURN(const int n, api.sync_map(file, hp::parse_map(text)));
     changed += n;
   }
+  BALLAST_ASSIGN_OR_RETURN(const bool new_certificates, sync_certificates(config, current));
+  if (new_certificates) BALLAST_TRY(reload_proxy(config));
   return changed;
 }
 

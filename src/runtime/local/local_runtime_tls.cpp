@@ -1,0 +1,99 @@
+// LocalRuntime: TLS for tenant domains at the proxy (certificates kept beside HAProxy's config,
+// issued through the injected issuer; a seamless reload when they change).
+#include <algorithm>
+#include <csignal>
+#include <thread>
+
+#include "components/haproxy/runtime_api.h"
+#include "core/file.h"
+#include "core/text.h"
+#include "runtime/local/local_runtime.h"
+
+namespace ballast::runtime::local {
+
+namespace hp = components::haproxy;
+
+namespace {
+
+// Certificates are reissued when older than this (the issuer makes them valid for 397 days).
+constexpr auto kCertificateRenewalAge = std::chrono::hours(24 * 180);
+
+// The worker's pid as the runtime socket tells it ("Pid: 1234").
+std::string worker_pid(const hp::ProxyConfig& config) {
+  auto info = hp::RuntimeApi(config.socket).send("show info");
+  if (!info.has_value()) return "";
+  for (const auto& line : core::split(*info, '\n')) {
+    if (line.rfind("Pid: ", 0) == 0) return line.substr(5);
+  }
+  return "";
+}
+
+}  // namespace
+
+core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config,
+                                                   const std::vector<hp::Route>& routes) {
+  if (!config.https) return false;
+  if (!issuer_) {
+    return core::Error(core::ErrorCode::kPreconditionFailed,
+                       "platform.ingress.https is set but no certificate issuer is configured")
+        .with_hint("Run the platform through 'ballast up', which issues them from its local CA.");
+  }
+  const auto dir = hp::certificates_dir(config);
+  BALLAST_TRY(core::ensure_dir(dir, 0700));
+  BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid));
+  bool changed = false;
+  // Issues `file` for `domains` unless the file beside it says it covers exactly those.
+  auto ensure = [&](const std::filesystem::path& file,
+                    std::vector<std::string> domains) -> core::Status {
+    std::sort(domains.begin(), domains.end());
+    const std::string wanted = core::join(domains, "\n") + "\n";
+    auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(file, ec);
+    const bool is_fresh =
+        !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
+    if (is_fresh && covered.has_value() && *covered == wanted) return core::ok();
+    BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
+    BALLAST_TRY(core::write_file_atomic(file, pem.reveal(), 0600));
+    BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
+    BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
+    changed = true;
+    return core::ok();
+  };
+  const auto& base = spec_.platform.ingress.base_domain;
+  BALLAST_TRY(ensure(hp::default_certificate(config), {base, "*." + base}));
+  std::string list;
+  for (const auto& r : routes) {
+    if (r.domains.empty()) continue;
+    const auto file = dir / (r.tenant + ".pem");
+    BALLAST_TRY(ensure(file, r.domains));
+    list += file.string() + "\n";
+  }
+  auto previous = core::read_file(hp::crt_list(config), 16 << 20);
+  if (!previous.has_value() || *previous != list) {
+    BALLAST_TRY(core::write_file_atomic(hp::crt_list(config), list, 0600));
+    BALLAST_TRY(core::chown_path(hp::crt_list(config), identity_.uid, identity_.gid));
+    changed = true;
+  }
+  return changed;
+}
+
+core::Status LocalRuntime::reload_proxy(const hp::ProxyConfig& config) {
+  const auto master = supervisor_.pid(kProxyName);
+  if (!master) return core::ok();  // not running yet: it loads them when it starts
+  const std::string before = worker_pid(config);
+  if (::kill(*master, SIGUSR2) != 0) {
+    return core::errno_error(errno, "sending SIGUSR2 to HAProxy's master", config.pid_file);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string now = worker_pid(config);
+    if (!now.empty() && now != before) return core::ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return core::make_error(core::ErrorCode::kTimeout,
+                          "HAProxy did not start a new worker within 15 s after a reload")
+      .with_hint("Its log under logs/ says why; the previous worker keeps serving.");
+}
+
+}  // namespace ballast::runtime::local
