@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -36,10 +37,12 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void die(const std::string& what) {
-  std::fprintf(stderr, "bench_backup: %s\n", what.c_str());
-  std::exit(1);
-}
+// Failures unwind to main, which stops the platform: no component outlives the benchmark.
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void die(const std::string& what) { throw Failure(what); }
 
 template <typename T>
 T must(core::Result<T> r, const char* what) {
@@ -117,8 +120,21 @@ void generate(app::Platform& platform, std::uint64_t megabytes) {
 
 }  // namespace
 
+int run(std::uint64_t megabytes, std::unique_ptr<app::Platform>& platform);
+
 int main(int argc, char** argv) {
   const std::uint64_t megabytes = argc > 1 ? std::stoull(argv[1]) : 1024;
+  std::unique_ptr<app::Platform> platform;
+  try {
+    return run(megabytes, platform);
+  } catch (const Failure& failure) {
+    std::fprintf(stderr, "bench_backup: %s\n", failure.what());
+    if (platform) platform->stop_runtime();
+    return 1;
+  }
+}
+
+int run(std::uint64_t megabytes, std::unique_ptr<app::Platform>& platform) {
   testing::TempDir dir("ballast-bench-backup");
   testing::write_text(dir / "ballast.yaml",
                       fmt::format(R"(platform:
@@ -137,7 +153,7 @@ tenants: [{{name: big, pool: main, plan: big}}]
                                   testing::free_port(), testing::free_port()));
   core::SystemClock clock;
   auto spec = must(spec::load(dir / "ballast.yaml"), "spec");
-  auto platform = must(app::Platform::open(spec, catalog::OpenMode::kCreate, clock), "open");
+  platform = must(app::Platform::open(spec, catalog::OpenMode::kCreate, clock), "open");
   (void)must(platform->start_runtime(must(core::component_identity(), "identity")), "start");
   const auto& id = platform->runtime()->identity();
   std::printf("generating ~%llu MiB of Odoo-shaped data...\n",
