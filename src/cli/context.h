@@ -53,6 +53,7 @@ void add_daemon_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_token_commands(CLI::App& app, Context& ctx);
 void add_secret_commands(CLI::App& app, Context& ctx);
+void add_kubernetes_commands(CLI::App& app, Context& ctx);
 void add_tenant_commands(CLI::App& app, Context& ctx);
 void add_backup_commands(CLI::App& app, Context& ctx);
 void add_environment_commands(CLI::App& app, Context& ctx);

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   add_audit_commands(app, ctx);
   add_token_commands(app, ctx);
   add_secret_commands(app, ctx);
+  add_kubernetes_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
