@@ -1,5 +1,6 @@
 #include "api/client.h"
 
+#include <memory>
 #include <optional>
 
 #include <httplib.h>
@@ -20,39 +21,59 @@ core::Result<nlohmann::json> Client::del(const std::string& path, const nlohmann
   return send("DELETE", path, body);
 }
 
+namespace {
+
+std::unique_ptr<httplib::Client> connect(const spec::HostPort& address,
+                                         const std::filesystem::path& ca_file, int timeout) {
+  const std::string scheme = ca_file.empty() ? "http://" : "https://";
+  auto http = std::make_unique<httplib::Client>(scheme + spec::format_host_port(address));
+  if (!ca_file.empty()) {
+    http->set_ca_cert_path(ca_file.c_str());
+    http->enable_server_certificate_verification(true);
+  }
+  http->set_connection_timeout(2, 0);
+  http->set_read_timeout(timeout, 0);
+  http->set_write_timeout(timeout, 0);
+  return http;
+}
+
+core::Error unreachable(const spec::HostPort& address, httplib::Error error) {
+  return core::make_error(core::ErrorCode::kUnavailable, "the daemon at {} is not answering ({})",
+                          spec::format_host_port(address), httplib::to_string(error))
+      .with_hint("Start it with 'ballast up --detach', or check 'ballast status'.");
+}
+
+// The API's JSON error body ({"error": {code, message, hint}}) as the same core::Error.
+core::Error error_from(const nlohmann::json& e) {
+  core::Error error(core::error_code_from_name(e.value("code", "internal")),
+                    e.value("message", "request failed"));
+  if (e.contains("hint")) error.with_hint(e["hint"].get<std::string>());
+  return error;
+}
+
+// The token and, when given, the TOTP code: on every request.
+httplib::Headers auth_headers(const core::Secret& token, const std::string& second_factor) {
+  httplib::Headers headers = {{"Authorization", "Bearer " + token.reveal()}};
+  if (!second_factor.empty()) headers.emplace("X-Ballast-TOTP", second_factor);
+  return headers;
+}
+
+}  // namespace
+
 core::Result<nlohmann::json> Client::send(const std::string& method, const std::string& path,
                                           const nlohmann::json& body) {
-  const std::string scheme = ca_file_.empty() ? "http://" : "https://";
-  httplib::Client http(scheme + spec::format_host_port(address_));
-  if (!ca_file_.empty()) {
-    http.set_ca_cert_path(ca_file_.c_str());
-    http.enable_server_certificate_verification(true);
-  }
-  http.set_connection_timeout(2, 0);
-  http.set_read_timeout(timeout_seconds_, 0);
-  http.set_write_timeout(timeout_seconds_, 0);
-  httplib::Headers headers = {{"Authorization", "Bearer " + token_.reveal()}};
-  if (!second_factor_.empty()) headers.emplace("X-Ballast-TOTP", second_factor_);
+  auto http = connect(address_, ca_file_, timeout_seconds_);
+  const auto headers = auth_headers(token_, second_factor_);
   const std::string payload = body.is_null() ? "" : body.dump();
   httplib::Result result =
-      method == "GET"    ? http.Get(path, headers)
-      : method == "POST" ? http.Post(path, headers, payload, "application/json")
-      : method == "PUT"  ? http.Put(path, headers, payload, "application/json")
-                         : http.Delete(path, headers, payload, "application/json");
-  if (!result) {
-    return core::make_error(core::ErrorCode::kUnavailable, "the daemon at {} is not answering ({})",
-                            spec::format_host_port(address_), httplib::to_string(result.error()))
-        .with_hint("Start it with 'ballast up --detach', or check 'ballast status'.");
-  }
+      method == "GET"    ? http->Get(path, headers)
+      : method == "POST" ? http->Post(path, headers, payload, "application/json")
+      : method == "PUT"  ? http->Put(path, headers, payload, "application/json")
+                         : http->Delete(path, headers, payload, "application/json");
+  if (!result) return unreachable(address_, result.error());
   auto json = nlohmann::json::parse(result->body, nullptr, false);
   if (result->status >= 400) {
-    if (json.is_object() && json.contains("error")) {
-      const auto& e = json["error"];
-      core::Error error(core::error_code_from_name(e.value("code", "internal")),
-                        e.value("message", "request failed"));
-      if (e.contains("hint")) error.with_hint(e["hint"].get<std::string>());
-      return error;
-    }
+    if (json.is_object() && json.contains("error")) return error_from(json["error"]);
     return core::make_error(core::ErrorCode::kInternal, "the daemon answered {} to {} {}",
                             result->status, method, path);
   }
@@ -66,22 +87,13 @@ core::Result<nlohmann::json> Client::send(const std::string& method, const std::
 core::Result<nlohmann::json> Client::post_with_progress(
     const std::string& path, const nlohmann::json& body,
     const std::function<void(const nlohmann::json&)>& on_progress) {
-  const std::string scheme = ca_file_.empty() ? "http://" : "https://";
-  httplib::Client http(scheme + spec::format_host_port(address_));
-  if (!ca_file_.empty()) {
-    http.set_ca_cert_path(ca_file_.c_str());
-    http.enable_server_certificate_verification(true);
-  }
-  http.set_connection_timeout(2, 0);
-  http.set_read_timeout(timeout_seconds_, 0);
-  http.set_write_timeout(timeout_seconds_, 0);
+  auto http = connect(address_, ca_file_, timeout_seconds_);
   httplib::Request request;
   request.method = "POST";
   request.path = path;
-  request.headers = {{"Authorization", "Bearer " + token_.reveal()},
-                     {"Accept", "application/x-ndjson"},
-                     {"Content-Type", "application/json"}};
-  if (!second_factor_.empty()) request.headers.emplace("X-Ballast-TOTP", second_factor_);
+  request.headers = auth_headers(token_, second_factor_);
+  request.headers.emplace("Accept", "application/x-ndjson");
+  request.headers.emplace("Content-Type", "application/json");
   request.body = body.is_null() ? "{}" : body.dump();
   std::string pending;
   std::string plain;  // a non-streamed answer (errors before the work starts)
@@ -103,19 +115,9 @@ core::Result<nlohmann::json> Client::post_with_progress(
   };
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
-  if (!http.send(request, response, error)) {
-    return core::make_error(core::ErrorCode::kUnavailable, "the daemon at {} is not answering ({})",
-                            spec::format_host_port(address_), httplib::to_string(error))
-        .with_hint("Start it with 'ballast up --detach', or check 'ballast status'.");
-  }
+  if (!http->send(request, response, error)) return unreachable(address_, error);
   nlohmann::json answer = last.value_or(nlohmann::json::parse(plain, nullptr, false));
-  if (answer.is_object() && answer.contains("error")) {
-    const auto& e = answer["error"];
-    core::Error failure(core::error_code_from_name(e.value("code", "internal")),
-                        e.value("message", "request failed"));
-    if (e.contains("hint")) failure.with_hint(e["hint"].get<std::string>());
-    return failure;
-  }
+  if (answer.is_object() && answer.contains("error")) return error_from(answer["error"]);
   if (answer.is_object() && answer.contains("result")) return answer["result"];
   if (response.status >= 400 || answer.is_discarded()) {
     return core::make_error(core::ErrorCode::kInternal, "the daemon answered {} to POST {}",

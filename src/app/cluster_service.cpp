@@ -37,11 +37,8 @@ core::Result<nlohmann::json> Platform::cluster_backup(const std::string& host_na
   core::Result<components::pgbackrest::BackupInfo> done =
       core::Error(core::ErrorCode::kInternal, "not run");
   {
-    std::lock_guard jobs(cluster_jobs_);  // one pgBackRest job per platform at a time
-    if (stanza_ready_.count(host.owner()) == 0U) {
-      BALLAST_TRY(runtime_->ensure_stanza(host));  // e.g. a cluster adopted from before
-      stanza_ready_.insert(host.owner());
-    }
+    std::lock_guard jobs(cluster_jobs_);          // one pgBackRest job per platform at a time
+    BALLAST_TRY(runtime_->ensure_archive(host));  // e.g. a cluster adopted from before
     done = runtime_->cluster_backup(host, type);
   }
   const auto seconds = std::chrono::duration<double>(clock_.steady_now() - started).count();

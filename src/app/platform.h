@@ -186,7 +186,6 @@ class Platform final {
   // The host a name designates ("pool/main", "stack/solo", "main").
   core::Result<runtime::local::HostRef> host_named(const std::string& name) const;
   std::mutex schedule_run_;
-  std::set<std::string> stanza_ready_;  // hosts whose stanza is checked (under cluster_jobs_)
   void measure_quotas();
   // Runs a tenant change: serialised, audited, JSON of the tenant afterwards.
   core::Result<nlohmann::json> tenant_change(

@@ -78,13 +78,10 @@ void Platform::run_schedules() {
                                         "FilestoreUploadFailed", uploaded.error().to_string());
       }
     }
-    if (std::lock_guard jobs(cluster_jobs_); stanza_ready_.count(host.owner()) == 0U) {
-      if (auto ready = runtime_->ensure_stanza(host); !ready.has_value()) {
-        (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
-                                        "ArchiveNotReady", ready.error().to_string());
-        continue;  // nothing to back up into yet; tried again next run
-      }
-      stanza_ready_.insert(host.owner());
+    if (auto ready = runtime_->ensure_archive(host); !ready.has_value()) {
+      (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
+                                      "ArchiveNotReady", ready.error().to_string());
+      continue;  // nothing to back up into yet; tried again next run
     }
     auto records = catalog_->backups().list(host.owner());
     if (!records.has_value()) continue;

@@ -187,7 +187,7 @@ core::Status LocalRuntime::ensure_host(const HostRef& host) {
   BALLAST_TRY(sync_host_access(host));
   // Continuity first: a repository that is down or misconfigured must not keep the cluster
   // from serving. The scheduler sets the stanza up again before the next backup.
-  if (auto archive = ensure_stanza(host); !archive.has_value()) {
+  if (auto archive = ensure_archive(host); !archive.has_value()) {
     (void)catalog_.events().record(catalog::EventLevel::kWarning, host.owner(), "ArchiveNotReady",
                                    archive.error().to_string());
   }

@@ -62,6 +62,8 @@ class LocalRuntime final {
   core::Result<components::pgbackrest::Stanza> stanza(const HostRef& host);
   // stanza-create (idempotent) and check: archiving works end to end.
   core::Status ensure_stanza(const HostRef& host);
+  // ensure_stanza once per process: remembered after it succeeded, tried again otherwise.
+  core::Status ensure_archive(const HostRef& host);
   // A pgBackRest backup of the host's cluster (full, diff or incr), recorded in the catalog.
   core::Result<components::pgbackrest::BackupInfo> cluster_backup(const HostRef& host,
                                                                   const std::string& type);
@@ -137,6 +139,8 @@ class LocalRuntime final {
   std::function<std::optional<AppEndpoints>(const std::string&)> app_endpoints_;
   CertificateIssuer issuer_;
   std::mutex maintenance_mutex_;
+  std::mutex archive_mutex_;
+  std::set<std::string> archive_ready_;  // hosts whose stanza was created and checked
   std::set<std::string> maintenance_;
 };
 

@@ -168,6 +168,14 @@ core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
   return newest;
 }
 
+core::Status LocalRuntime::ensure_archive(const HostRef& host) {
+  std::lock_guard lock(archive_mutex_);
+  if (archive_ready_.count(host.owner()) != 0U) return core::ok();
+  BALLAST_TRY(ensure_stanza(host));
+  archive_ready_.insert(host.owner());
+  return core::ok();
+}
+
 core::Status LocalRuntime::archive_now(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
   if (s.repos.empty()) {
