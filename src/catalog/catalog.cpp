@@ -61,6 +61,7 @@ core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path
   catalog->events_ = std::make_unique<EventStore>(db, clock);
   catalog->audit_ = std::make_unique<AuditLog>(db, clock, state_dir / "audit.head");
   catalog->backups_ = std::make_unique<BackupStore>(db);
+  catalog->continuity_ = std::make_unique<ContinuityStore>(db);
   catalog->tokens_ = std::make_unique<TokenStore>(db);
   catalog->second_factors_ = std::make_unique<SecondFactorStore>(db);
   return catalog;

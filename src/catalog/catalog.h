@@ -8,6 +8,7 @@
 #include "catalog/audit_log.h"
 #include "catalog/backup_store.h"
 #include "catalog/component_store.h"
+#include "catalog/continuity_store.h"
 #include "catalog/event_store.h"
 #include "catalog/second_factor_store.h"
 #include "catalog/secret_store.h"
@@ -38,6 +39,7 @@ class Catalog final {
   AuditLog& audit() { return *audit_; }
   BackupStore& backups() { return *backups_; }
   TokenStore& tokens() { return *tokens_; }
+  ContinuityStore& continuity() { return *continuity_; }
   SecondFactorStore& second_factors() { return *second_factors_; }
   Database& db() { return *db_; }
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
@@ -53,6 +55,7 @@ class Catalog final {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<BackupStore> backups_;
   std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<ContinuityStore> continuity_;
   std::unique_ptr<SecondFactorStore> second_factors_;
 };
 

@@ -174,5 +174,37 @@ TEST(CatalogOpen, ExplainsMissingAndCorruptState) {
   fs::remove_all(dir);
 }
 
+TEST_F(CatalogTest, KeepsDrillsAndCountsJourneyFailuresInARow) {
+  auto& store = catalog_->continuity();
+  DrillRecord drill{"d1", "acme", clock_.now()};
+  ASSERT_TRUE(store.save_drill(drill).has_value());
+  ASSERT_EQ(store.unfinished_drills().value().size(), 1U);
+  drill.state = "failed";
+  drill.finished_at = clock_.now();
+  drill.detail = {{"reasons", {"RTO 90 s over the target of 60 s"}}};
+  ASSERT_TRUE(store.save_drill(drill).has_value());
+  EXPECT_TRUE(store.unfinished_drills().value().empty());
+  auto listed = store.drills("acme").value();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].state, "failed");
+  EXPECT_EQ(listed[0].detail["reasons"][0], "RTO 90 s over the target of 60 s");
+  EXPECT_TRUE(store.drills("other").value().empty());
+
+  for (bool ok : {true, false, false, false}) {
+    ASSERT_TRUE(
+        store.record_journey({"acme", clock_.now(), "production", "invoice", ok}).has_value());
+  }
+  ASSERT_TRUE(
+      store.record_journey({"acme", clock_.now(), "production", "login", true}).has_value());
+  ASSERT_TRUE(store.record_journey({"acme", clock_.now(), "drill", "invoice", true}).has_value());
+  EXPECT_EQ(store.consecutive_failures("acme", "invoice").value(), 3);
+  EXPECT_EQ(store.consecutive_failures("acme", "login").value(), 0);
+  auto latest = store.latest_journeys("acme").value();
+  ASSERT_EQ(latest.size(), 2U);
+  EXPECT_EQ(latest[0].journey, "invoice");
+  EXPECT_FALSE(latest[0].ok);
+  EXPECT_EQ(store.latest_journeys("acme", "drill").value().size(), 1U);
+}
+
 }  // namespace
 }  // namespace ballast::catalog

@@ -131,12 +131,36 @@ CREATE TABLE second_factors (
 );
 )sql";
 
+// Evidence of continuity: restore drills and synthetic journey runs.
+constexpr std::string_view kContinuity = R"sql(
+CREATE TABLE drills (
+  id           TEXT PRIMARY KEY,
+  tenant       TEXT NOT NULL,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  state        TEXT NOT NULL CHECK (state IN ('running', 'passed', 'failed')),
+  detail       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX drills_tenant ON drills (tenant, started_at);
+CREATE TABLE journey_runs (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant   TEXT NOT NULL,
+  at       TEXT NOT NULL,
+  place    TEXT NOT NULL CHECK (place IN ('production', 'drill')),
+  journey  TEXT NOT NULL,
+  ok       INTEGER NOT NULL,
+  detail   TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX journey_runs_tenant ON journey_runs (tenant, journey, id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
     Migration{3, "backups", kBackups},
     Migration{4, "environments of tenants", kEnvironments},
     Migration{5, "API tokens and second factors", kAccess},
+    Migration{6, "restore drills and synthetic journey runs", kContinuity},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -297,6 +298,47 @@ std::optional<AppEndpoints> AppTier::endpoints(const std::string& tenant) {
   auto config = config_for(**record);
   if (!config.has_value()) return std::nullopt;
   return AppEndpoints{config->http_port, od::websocket_port(*config)};
+}
+
+core::Result<std::unique_ptr<AppTier::SandboxApp>> AppTier::start_on_sandbox(
+    const catalog::TenantRecord& t, const LocalRuntime::Sandbox& sandbox) {
+  BALLAST_ASSIGN_OR_RETURN(auto config, config_for(t));
+  config.db_host = sandbox.socket_dir().string();
+  config.db_port = sandbox.port();
+  BALLAST_ASSIGN_OR_RETURN(config.http_port, catalog::free_loopback_port());
+  BALLAST_ASSIGN_OR_RETURN(config.gevent_port, catalog::free_loopback_port());
+  config.workers = 0;
+  config.cron_threads = 0;
+  config.admin_password = core::Secret(core::random_token(24));
+  config.data_dir = sandbox.dir() / "odoo";
+  // Mail goes nowhere: a loopback port nothing listens on, behind the neutralized servers.
+  BALLAST_ASSIGN_OR_RETURN(config.smtp_port, catalog::free_loopback_port());
+  config.smtp_host = "127.0.0.1";
+  const auto& id = runtime_.identity();
+  BALLAST_TRY(core::ensure_dir(config.data_dir, 0700));
+  BALLAST_TRY(core::chown_path(config.data_dir, id.uid, id.gid));
+  const auto file = sandbox.dir() / "odoo.conf";
+  BALLAST_TRY(od::write(config, file, id));
+  BALLAST_TRY(core::run_checked(od::neutralize_command(config, file, id), std::chrono::minutes(10))
+                  .and_then([](const auto&) { return core::ok(); }));
+  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(od::server_command(
+                                             config, file, id, sandbox.dir() / "odoo.log")));
+  BALLAST_TRY(
+      core::write_file_atomic(sandbox.dir() / "odoo.pid", std::to_string(process.pid()), 0600));
+  auto app = std::make_unique<SandboxApp>(std::move(process), config.http_port);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!http_health(config.http_port).has_value()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      auto log = core::read_file(sandbox.dir() / "odoo.log").value_or("");
+      if (log.size() > 800) log = log.substr(log.size() - 800);
+      return core::make_error(core::ErrorCode::kUnavailable,
+                              "Odoo on the restored copy of '{}' did not become healthy in 120 s; "
+                              "the end of its log: {}",
+                              t.name, log);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return app;
 }
 
 core::Status AppTier::run_odoo(const catalog::TenantRecord& tenant, core::Command command,

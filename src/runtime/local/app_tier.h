@@ -3,6 +3,7 @@
 // group (threaded, or prefork + gevent) supervised and routed by the proxy.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,13 @@ class AppTier final {
   // The modules every tenant of the spec gets plus `extra`, sorted and unique.
   [[nodiscard]] std::vector<std::string> modules_for(const std::vector<std::string>& extra) const;
 
+  // Odoo serving a drill's sandbox copy: threaded, on its own loopback port, never routed, no
+  // cron; the copy is neutralized first so it can never mail a customer. Its pid is kept in
+  // the sandbox (odoo.pid) so that a daemon restarted after a crash can stop it.
+  class SandboxApp;
+  core::Result<std::unique_ptr<SandboxApp>> start_on_sandbox(const catalog::TenantRecord& tenant,
+                                                             const LocalRuntime::Sandbox& sandbox);
+
   static std::string component_name(const std::string& tenant) {
     return "tenant/" + tenant + "/odoo";
   }
@@ -56,6 +64,20 @@ class AppTier final {
  private:
   LocalRuntime& runtime_;
   catalog::Catalog& catalog_;
+};
+
+class AppTier::SandboxApp {
+ public:
+  SandboxApp(core::Process process, std::uint16_t port)
+      : process_(std::move(process)), port_(port) {}
+  SandboxApp(const SandboxApp&) = delete;
+  SandboxApp& operator=(const SandboxApp&) = delete;
+  ~SandboxApp() { process_.terminate(std::chrono::seconds(5)); }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  core::Process process_;
+  std::uint16_t port_;
 };
 
 }  // namespace ballast::runtime::local

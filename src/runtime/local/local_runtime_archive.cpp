@@ -238,6 +238,16 @@ std::vector<std::string> LocalRuntime::remove_stale_sandboxes() {
   for (const auto& entry : std::filesystem::directory_iterator(layout_.root / "sandboxes", ec)) {
     auto pid = components::postgres::running_pid(entry.path() / "data");
     if (pid) ::kill(*pid, SIGKILL);
+    // A drill's Odoo on the copy, when its command line still names this sandbox (the pid
+    // may have been reused since).
+    if (auto text = core::read_file(entry.path() / "odoo.pid"); text.has_value()) {
+      const auto odoo = static_cast<pid_t>(std::strtol(text->c_str(), nullptr, 10));
+      auto cmdline = core::read_file("/proc/" + std::to_string(odoo) + "/cmdline");
+      if (odoo > 1 && cmdline.has_value() &&
+          cmdline->find(entry.path().string()) != std::string::npos) {
+        ::kill(-odoo, SIGKILL);
+      }
+    }
     std::filesystem::remove_all(entry.path(), ec);
     removed.push_back(entry.path().filename().string());
   }
