@@ -120,6 +120,7 @@ std::vector<Route> build_routes(RouteContext context) {
   for (auto& r : tenant_routes(context)) routes.push_back(std::move(r));
   for (auto& r : backup_routes(context)) routes.push_back(std::move(r));
   for (auto& r : security_routes(context)) routes.push_back(std::move(r));
+  for (auto& r : continuity_routes(context)) routes.push_back(std::move(r));
   // The document describes the table it is part of, including itself.
   auto shared = std::make_shared<nlohmann::json>();
   routes.push_back(Route{

@@ -22,5 +22,6 @@ std::vector<Route> build_routes(RouteContext context);
 std::vector<Route> tenant_routes(const RouteContext& context);
 std::vector<Route> backup_routes(const RouteContext& context);
 std::vector<Route> security_routes(const RouteContext& context);
+std::vector<Route> continuity_routes(const RouteContext& context);
 
 }  // namespace ballast::api

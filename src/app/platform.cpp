@@ -41,8 +41,10 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
   keep_ = std::make_unique<backup::FilestoreKeep>(runtime_->layout());
   for (const auto& name : runtime_->remove_stale_sandboxes()) {
     (void)catalog_->events().record(catalog::EventLevel::kWarning, "sandbox/" + name,
-                                    "SandboxRemoved", "left by a daemon that stopped mid-restore");
+                                    "SandboxRemoved",
+                                    "left by a daemon that stopped mid-restore or mid-drill");
   }
+  BALLAST_TRY(close_interrupted_drills());
   BALLAST_TRY(runtime_->start_recorded());
   // The first scheduled backups wait a minute: start-up and its repairs come first.
   next_schedule_check_ = clock_.steady_now() + std::chrono::seconds(60);
@@ -171,7 +173,15 @@ core::Result<nlohmann::json> Platform::status() {
   BALLAST_ASSIGN_OR_RETURN(auto components, catalog_->components().list());
   BALLAST_ASSIGN_OR_RETURN(auto pending, plan());
   nlohmann::json tenant_list = nlohmann::json::array();
-  for (const auto& t : tenants) tenant_list.push_back(tenant_json(t));
+  for (const auto& t : tenants) {
+    auto one = tenant_json(t);
+    // Billing-cycle readiness of production tenants ('ballast readiness' has the reasons).
+    if (t.is_production() && has_runtime()) {
+      auto view = observe_tenant(t);
+      one["readiness"] = view.has_value() ? std::string(to_string(view->status)) : "unknown";
+    }
+    tenant_list.push_back(std::move(one));
+  }
   nlohmann::json component_list = nlohmann::json::array();
   for (const auto& c : components) {
     component_list.push_back({{"name", c.name},

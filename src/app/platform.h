@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -18,8 +20,10 @@
 #include "backup/repository/repository.h"
 #include "backup/tenant_backup.h"
 #include "catalog/catalog.h"
+#include "components/odoo/rpc.h"
 #include "core/clock.h"
 #include "core/identity.h"
+#include "drill/report.h"
 #include "reconcile/apply.h"
 #include "reconcile/plan.h"
 #include "reconcile/tenant_ops.h"
@@ -52,6 +56,12 @@ struct RestoreRequest {
   // Point-in-time recovery (RFC 3339): the tenant's database as it was at that second, out of
   // its cluster's continuous archive, with the file-store objects it references.
   std::string at;
+};
+
+// What `ballast drill run` asks for.
+struct DrillRequest {
+  std::string tenant;
+  std::string target = "latest";  // latest, random (in the recovery window), or RFC 3339
 };
 
 class Platform final {
@@ -166,6 +176,23 @@ class Platform final {
                                              const std::string& tenant, const std::string& reason,
                                              const Actor& actor);
 
+  // Continuity evidence (continuity_service.cpp). The synthetic journeys through the proxy as
+  // the tenant's synthetic user (set up on first use), recorded in the catalog.
+  core::Result<nlohmann::json> journeys_run(const std::string& tenant);
+  // A restore drill: the tenant's database recovered from its cluster's archive into a
+  // sandbox, pg_amcheck, data checks, its file store, Odoo on the copy and the journeys on it;
+  // RTO and RPO judged against the tenant's targets per business process. Always ends with a
+  // verdict in the catalog (the answer's "passed"), and always cleans up.
+  core::Result<nlohmann::json> drill_run(const DrillRequest& request, const Actor& actor,
+                                         const backup::ProgressFn& progress = nullptr);
+  // The tenant's drills, newest first, for the report.
+  core::Result<drill::ReportInput> drill_history(const std::string& tenant);
+  // Billing-cycle readiness of one tenant (or every tenant when empty): ready, at_risk or
+  // not_ready, with the reasons.
+  core::Result<nlohmann::json> readiness(const std::string& tenant);
+  // The Prometheus exposition of every figure Ballast watches (GET /metrics).
+  core::Result<std::string> metrics();
+
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,
                      const core::Status& outcome, nlohmann::json detail = nlohmann::json::object());
@@ -186,6 +213,47 @@ class Platform final {
   // The host a name designates ("pool/main", "stack/solo", "main").
   core::Result<runtime::local::HostRef> host_named(const std::string& name) const;
   std::mutex schedule_run_;
+  spec::Continuity continuity_of(const std::string& tenant) const;
+
+ public:
+  enum class Readiness { kReady, kAtRisk, kNotReady };  // ordered: worse is greater
+
+ private:
+  // A cluster's archiving and connections, observed.
+  struct ClusterArchive {
+    double lag_seconds = -1;         // now − the last archived WAL segment; -1: never
+    double unarchived_seconds = -1;  // 0 when nothing was written since
+    double connections = 0;
+    double max_connections = 0;
+  };
+  core::Result<ClusterArchive> cluster_archive(const runtime::local::HostRef& host);
+  // Everything readiness and metrics say about a tenant, observed once.
+  struct TenantView {
+    catalog::TenantRecord record;
+    spec::Continuity continuity;
+    std::optional<ClusterArchive> archive;
+    std::optional<catalog::BackupRecord> tenant_backup;  // newest complete
+    double rpo_seconds = -1;
+    std::optional<catalog::DrillRecord> last_drill;
+    std::vector<catalog::JourneyRun> journeys;
+    std::map<std::string, int> failures;  // journey → consecutive failures
+    bool in_freeze = false;
+    spec::Duration drill_every{};
+    Readiness status = Readiness::kReady;
+    std::vector<std::string> reasons;
+  };
+  core::Result<TenantView> observe_tenant(const catalog::TenantRecord& t);
+  core::Result<core::Secret> synthetic_password(const std::string& tenant);
+  core::Result<components::odoo::Endpoint> proxy_endpoint(const catalog::TenantRecord& t) const;
+  // Journeys and drills that are due (scheduler.cpp, after the backups).
+  void run_continuity_schedules(const std::vector<catalog::TenantRecord>& tenants,
+                                core::SystemTime now);
+  static constexpr std::chrono::minutes kJourneyInterval{5};
+  // Drills a daemon left running when it died: failed, with the reason.
+  core::Status close_interrupted_drills();
+  std::mutex synthetic_mutex_;
+  std::set<std::string> synthetic_ready_;  // tenants whose synthetic user is set up
+  std::set<std::string> drilling_;         // clusters with a drill running
   void measure_quotas();
   // Runs a tenant change: serialised, audited, JSON of the tenant afterwards.
   core::Result<nlohmann::json> tenant_change(
@@ -222,5 +290,7 @@ struct StatePaths {
 };
 
 nlohmann::json tenant_json(const catalog::TenantRecord& t);
+
+std::string_view to_string(Platform::Readiness readiness);
 
 }  // namespace ballast::app

@@ -13,24 +13,6 @@ namespace ballast::app {
 namespace pg = components::postgres;
 using runtime::local::LocalRuntime;
 
-namespace {
-
-// The file-store objects a database references (Odoo's ir_attachment.store_fname); none when
-// the database has no attachment table.
-core::Result<std::vector<std::string>> referenced_objects(pg::Connection& db) {
-  BALLAST_ASSIGN_OR_RETURN(auto exists,
-                           db.query("SELECT to_regclass('ir_attachment') IS NOT NULL"));
-  if (exists.at(0, 0) != "t") return std::vector<std::string>{};
-  BALLAST_ASSIGN_OR_RETURN(auto rows,
-                           db.query("SELECT DISTINCT store_fname FROM ir_attachment "
-                                    "WHERE store_fname IS NOT NULL AND store_fname <> ''"));
-  std::vector<std::string> names;
-  for (const auto& row : rows.values) names.push_back(row.at(0));
-  return names;
-}
-
-}  // namespace
-
 core::Status Platform::restore_in_place(const catalog::TenantRecord& live, const Loader& load) {
   const auto host = LocalRuntime::host_of(live);
   if (app_->is_configured()) BALLAST_TRY(app_->stop(live.name));
@@ -175,7 +157,7 @@ core::Result<nlohmann::json> Platform::restore(const RestoreRequest& r, const Ac
     BALLAST_ASSIGN_OR_RETURN(auto past,
                              pg::Connection::open({sandbox->socket_dir().string(), sandbox->port(),
                                                    pg::kAdminRole, password, r.tenant}));
-    BALLAST_ASSIGN_OR_RETURN(auto objects, referenced_objects(past));
+    BALLAST_ASSIGN_OR_RETURN(auto objects, backup::referenced_objects(past));
     if (progress) progress({"database", 0});
     BALLAST_TRY(ops_->copy_database(
         {sandbox->socket_dir(), sandbox->port(), std::move(password), r.tenant}, into));

@@ -171,6 +171,47 @@ void Platform::run_schedules() {
       }
     }
   }
+  run_continuity_schedules(*tenants, now);
+}
+
+void Platform::run_continuity_schedules(const std::vector<catalog::TenantRecord>& tenants,
+                                        core::SystemTime now) {
+  if (!app_->is_configured()) return;
+  // Journeys: light, every few minutes per active production tenant.
+  for (const auto& t : tenants) {
+    if (stopping_) return;
+    if (!t.is_production() || t.state != catalog::TenantState::kActive) continue;
+    auto latest = catalog_->continuity().latest_journeys(t.name);
+    if (!latest.has_value()) continue;
+    core::SystemTime newest{};
+    for (const auto& j : *latest) newest = std::max(newest, j.at);
+    if (!latest->empty() && now - newest < kJourneyInterval) continue;
+    if (auto ran = journeys_run(t.name); !ran.has_value()) {
+      (void)catalog_->events().record(catalog::EventLevel::kWarning, "tenant/" + t.name,
+                                      "JourneyFailed", ran.error().to_string());
+    }
+  }
+  // Drills: heavy, at most one per run, once start-up is well behind, on tenants whose cluster
+  // can already be recovered (a first full backup exists).
+  if (clock_.now() - started_at_ < std::chrono::minutes(10)) return;
+  for (const auto& t : tenants) {
+    if (stopping_) return;
+    if (!t.is_production() || t.state != catalog::TenantState::kActive) continue;
+    const spec::Pool* pool = spec_.find_pool(t.pool);
+    const spec::Stack* stack = spec_.find_stack(t.stack);
+    const spec::BackupPolicy* policy = pool != nullptr    ? &pool->backup
+                                       : stack != nullptr ? &stack->backup
+                                                          : nullptr;
+    if (policy == nullptr || policy->repositories.empty() || policy->schedule.drill.count() <= 0)
+      continue;
+    auto last = catalog_->continuity().drills(t.name, 1);
+    if (!last.has_value()) continue;
+    if (!last->empty() && now - last->front().started_at < policy->schedule.drill) continue;
+    const auto host = runtime::local::LocalRuntime::host_of(t);
+    if (!runtime_->recovery_window(host).has_value()) continue;
+    (void)drill_run({t.name, "latest"}, Actor{"daemon"});
+    return;
+  }
 }
 
 }  // namespace ballast::app

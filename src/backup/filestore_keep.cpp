@@ -11,6 +11,18 @@
 
 namespace ballast::backup {
 
+core::Result<std::vector<std::string>> referenced_objects(components::postgres::Connection& db) {
+  BALLAST_ASSIGN_OR_RETURN(auto exists,
+                           db.query("SELECT to_regclass('ir_attachment') IS NOT NULL"));
+  if (exists.at(0, 0) != "t") return std::vector<std::string>{};
+  BALLAST_ASSIGN_OR_RETURN(auto rows,
+                           db.query("SELECT DISTINCT store_fname FROM ir_attachment "
+                                    "WHERE store_fname IS NOT NULL AND store_fname <> ''"));
+  std::vector<std::string> names;
+  for (const auto& row : rows.values) names.push_back(row.at(0));
+  return names;
+}
+
 namespace fs = std::filesystem;
 
 namespace {

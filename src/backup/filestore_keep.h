@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backup/repository/repository.h"
+#include "components/postgres/connection.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/secret.h"
@@ -39,6 +40,10 @@ struct Recovered {
   std::size_t from_repository = 0;
   std::vector<std::string> missing;  // referenced, found nowhere
 };
+
+// The file-store objects a database references (Odoo's ir_attachment.store_fname); none when
+// the database has no attachment table.
+core::Result<std::vector<std::string>> referenced_objects(components::postgres::Connection& db);
 
 class FilestoreKeep final {
  public:

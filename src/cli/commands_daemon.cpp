@@ -108,8 +108,9 @@ std::string status_text(const nlohmann::json& s) {
                      s.value("pending_actions", 0));
   for (const auto& t : s["tenants"]) {
     std::vector<std::string> domains = t["domains"].get<std::vector<std::string>>();
-    out += fmt::format("    {:<26} {:<12} {:<12} {}\n", t.value("name", ""), t.value("state", ""),
-                       t.value("plan", ""), core::join(domains, ", "));
+    out += fmt::format("    {:<26} {:<12} {:<12} {:<10} {}\n", t.value("name", ""),
+                       t.value("state", ""), t.value("plan", ""), t.value("readiness", "-"),
+                       core::join(domains, ", "));
   }
   if (!s["components"].empty()) out += "  components:\n";
   for (const auto& c : s["components"]) {

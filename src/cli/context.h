@@ -57,6 +57,7 @@ void add_kubernetes_commands(CLI::App& app, Context& ctx);
 void add_tenant_commands(CLI::App& app, Context& ctx);
 void add_backup_commands(CLI::App& app, Context& ctx);
 void add_environment_commands(CLI::App& app, Context& ctx);
+void add_continuity_commands(CLI::App& app, Context& ctx);
 
 // Reads a secret file written 0600 in the state directory.
 core::Result<core::Secret> read_token(const std::filesystem::path& state_dir);

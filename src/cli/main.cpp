@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   add_daemon_commands(app, ctx);
   add_tenant_commands(app, ctx);
   add_backup_commands(app, ctx);
+  add_continuity_commands(app, ctx);
   add_environment_commands(app, ctx);
   add_audit_commands(app, ctx);
   add_token_commands(app, ctx);

@@ -122,6 +122,33 @@ nlohmann::json report_json(const ReportInput& in) {
           {"history", drills}};
 }
 
+ReportInput report_input_from_json(const nlohmann::json& j) {
+  ReportInput in;
+  in.platform = j.value("platform", "");
+  in.tenant = j.value("tenant", "");
+  in.generated_at = j.value("generated_at", "");
+  const auto targets = j.value("targets", nlohmann::json::object());
+  auto target = [&](const char* process) {
+    const auto t = targets.value(process, nlohmann::json::object());
+    return spec::Target{spec::Duration(t.value("rpo_seconds", 0LL)),
+                        spec::Duration(t.value("rto_seconds", 0LL))};
+  };
+  in.continuity.timesheets = target("timesheets");
+  in.continuity.billing = target("billing");
+  in.continuity.reporting = target("reporting");
+  for (const auto& h : j.value("history", nlohmann::json::array())) {
+    catalog::DrillRecord d;
+    d.id = h.value("id", "");
+    d.tenant = in.tenant;
+    d.state = h.value("state", "");
+    d.started_at = core::parse_rfc3339(h.value("started_at", "")).value_or(core::SystemTime{});
+    if (h.contains("finished_at")) d.finished_at = core::parse_rfc3339(h.value("finished_at", ""));
+    d.detail = h;
+    in.drills.push_back(std::move(d));
+  }
+  return in;
+}
+
 std::string report_html(const ReportInput& in) {
   std::vector<catalog::DrillRecord> oldest_first(in.drills.rbegin(), in.drills.rend());
   const auto rto = static_cast<double>(in.continuity.tightest_rto().count());

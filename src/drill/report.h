@@ -22,6 +22,8 @@ struct ReportInput {
 };
 
 nlohmann::json report_json(const ReportInput& input);
+// Back from report_json (the CLI renders the page from the API's answer).
+ReportInput report_input_from_json(const nlohmann::json& json);
 std::string report_html(const ReportInput& input);
 
 }  // namespace ballast::drill

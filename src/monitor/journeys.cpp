@@ -92,8 +92,9 @@ JourneyResult login(od::RpcClient& rpc, const JourneyTarget& t) {
   j.step("home", [&]() -> core::Status {
     BALLAST_ASSIGN_OR_RETURN(auto page, rpc.get("/odoo"));
     if (page.status != 200) {
-      return core::make_error(core::ErrorCode::kUnavailable, "/odoo answered {} after login",
-                              page.status);
+      return core::make_error(core::ErrorCode::kUnavailable, "/odoo answered {}{} after login{}",
+                              page.status, page.location.empty() ? "" : " to " + page.location,
+                              rpc.has_session() ? "" : " (Odoo set no session cookie)");
     }
     return core::ok();
   });

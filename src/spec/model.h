@@ -82,6 +82,7 @@ struct BackupSchedule {
   Duration incremental{};
   Duration tenant{};  // Ballast's own streaming tenant backup
   Duration verify{};
+  Duration drill{};  // restore drill of each tenant on the pool or stack
 };
 
 struct BackupPolicy {

@@ -106,7 +106,11 @@ const ObjectDef& schema(Tag<BackupSchedule>) {
        field("differential", &BackupSchedule::differential, "Differential cluster backup.", "1d"),
        field("incremental", &BackupSchedule::incremental, "Incremental cluster backup.", "1h"),
        field("tenant", &BackupSchedule::tenant, "Encrypted streaming backup of each tenant.", "1d"),
-       field("verify", &BackupSchedule::verify, "pgbackrest verify of the repository.", "1d")}};
+       field("verify", &BackupSchedule::verify, "pgbackrest verify of the repository.", "1d"),
+       field("drill", &BackupSchedule::drill,
+             "Restore drill of each tenant: recovered in a sandbox, checked, journeys run on the "
+             "copy (one drill at a time per cluster).",
+             "7d")}};
   return def;
 }
 

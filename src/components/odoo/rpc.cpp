@@ -33,10 +33,13 @@ core::Error unreachable(const Endpoint& e, const std::string& path, httplib::Err
                           httplib::to_string(error));
 }
 
-// "session_id=…; Path=/; HttpOnly" → the value.
+// "session_id=…; Path=/; HttpOnly" → the value. Header names are compared without case:
+// HAProxy forwards them in lower case.
 std::string session_cookie(const httplib::Result& res) {
-  for (const auto& [name, value] : res->headers) {
-    if (name != "Set-Cookie" || value.rfind("session_id=", 0) != 0) continue;
+  const auto count = res->get_header_value_count("Set-Cookie");
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto value = res->get_header_value("Set-Cookie", i);
+    if (value.rfind("session_id=", 0) != 0) continue;
     const auto end = value.find(';');
     return value.substr(11, end == std::string::npos ? std::string::npos : end - 11);
   }
@@ -123,7 +126,8 @@ core::Result<Page> RpcClient::get(const std::string& path) {
   if (!session_.empty()) headers.emplace("Cookie", "session_id=" + session_);
   auto res = http->Get(path, headers);
   if (!res) return unreachable(endpoint_, path, res.error());
-  return Page{res->status, res->get_header_value("Content-Type"), res->body};
+  return Page{res->status, res->get_header_value("Content-Type"), res->body,
+              res->get_header_value("Location")};
 }
 
 }  // namespace ballast::components::odoo

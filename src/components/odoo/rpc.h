@@ -27,6 +27,7 @@ struct Page {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::string location;  // of a redirect
 };
 
 class RpcClient final {
@@ -45,6 +46,7 @@ class RpcClient final {
   // A GET with the session cookie (reports, pages).
   core::Result<Page> get(const std::string& path);
   [[nodiscard]] int uid() const { return uid_; }
+  [[nodiscard]] bool has_session() const { return !session_.empty(); }
 
  private:
   core::Result<nlohmann::json> json_rpc(const std::string& path, const nlohmann::json& params);

@@ -263,11 +263,13 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
   BALLAST_TRY(core::ensure_dir(dir / "run", 0700));
   BALLAST_TRY(core::ensure_dir(dir / "data", 0700));
   BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid, true));
-  const std::string when = core::format_rfc3339(target);
+  // Milliseconds matter: a target truncated to the second can fall before a commit made in
+  // that same second, and the copy would miss it.
+  const std::string when = core::format_rfc3339_ms(target);  // 2026-11-22T09:30:00.250Z
   auto restored = pbr::run(
       s, identity_,
       {"restore", "--pg1-path=" + (dir / "data").string(), "--type=time",
-       "--target=" + when.substr(0, 10) + " " + when.substr(11, 8) + "+00",
+       "--target=" + when.substr(0, 10) + " " + when.substr(11, 12) + "+00",
        "--target-action=promote", "--db-include=" + database, "--archive-mode=off", "--repo=1"},
       std::chrono::hours(12));
   if (!restored.has_value()) {

@@ -1,0 +1,221 @@
+// Proven continuity on real PostgreSQL, pgBackRest and the Odoo stand-in (or real Odoo with
+// BALLAST_ODOO_SRC): the synthetic journeys pass through the proxy and leave nothing behind;
+// a drill recovers a tenant into a sandbox, checks it, serves it with Odoo, runs the journeys
+// on it and passes with RTO and RPO measured; a drill fails, with the reason named, when the
+// RTO target is too tight or a WAL segment is missing; the sandbox is always removed; the
+// metrics say all of it and promtool accepts them.
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <thread>
+
+#include "core/file.h"
+#include "drill/report.h"
+#include "platform_fixture.h"
+
+namespace ballast::testing {
+namespace {
+
+using runtime::local::HostRef;
+namespace fs = std::filesystem;
+
+const HostRef kMain{HostRef::Kind::kPool, "main"};
+
+class DrillTest : public PlatformFixture {
+ public:
+  static void SetUpTestSuite() {
+    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
+      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
+    }
+    start(R"(platform:
+  name: drills
+  state_dir: state
+  ingress: {base_domain: it.test, http: "127.0.0.1:{http}"}
+  api: "127.0.0.1:{api}"
+  odoo: {modules: [hr_timesheet, account]}
+repositories:
+  - {name: local, type: posix, path: backups}
+plans:
+  - {name: small, connections: 10}
+pools:
+  - name: main
+    backup:
+      repositories: [local]
+      schedule: {full: 30d, differential: 30d, incremental: 30d, tenant: 30d, verify: 30d, drill: 30d}
+tenants:
+  - name: acme
+    pool: main
+    plan: small
+    domains: [acme.it.test]
+    continuity:
+      timesheets: {rpo: 15m, rto: 1h}
+      billing: {rpo: 5m, rto: 30m}
+      reporting: {rpo: 24h, rto: 8h}
+  - name: rushed
+    pool: main
+    plan: small
+    domains: [rushed.it.test]
+    continuity:
+      billing: {rpo: 5m, rto: 1s}
+)");
+    // The scheduler's first run: the cluster's full backup that recovery starts from.
+    platform().run_schedules();
+  }
+
+ protected:
+  static std::string query(const std::string& tenant, const std::string& sql) {
+    auto rows = runtime().postgres_admin(kMain, tenant).value().query(sql);
+    return rows.has_value() ? rows->at(0, 0) : rows.error().to_string();
+  }
+  static std::vector<fs::path> sandboxes() {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(runtime().layout().root / "sandboxes", ec))
+      out.push_back(e.path());
+    return out;
+  }
+  static std::vector<std::string> reasons(const nlohmann::json& drill) {
+    std::vector<std::string> out;
+    for (const auto& r : drill.value("reasons", nlohmann::json::array())) out.push_back(r);
+    return out;
+  }
+};
+
+TEST_F(DrillTest, JourneysPassThroughTheProxyAndLeaveNothingBehind) {
+  auto run = platform().journeys_run("acme");
+  ASSERT_TRUE(run.has_value()) << run.error().to_string();
+  EXPECT_TRUE((*run)["ok"].get<bool>()) << run->dump(2);
+  std::vector<std::string> names;
+  for (const auto& j : (*run)["journeys"]) {
+    names.push_back(j["journey"]);
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(2);
+    for (const auto& s : j["steps"]) EXPECT_GE(s["seconds"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"login", "timesheet", "invoice", "report"}));
+  // Production keeps no synthetic timesheet and no invoice: none posted, the draft deleted.
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM account_analytic_line"), "0");
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM account_move"), "0");
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM res_users WHERE login = 'ballast-synthetic'"), "1");
+  // A second run reuses the synthetic user.
+  auto again = platform().journeys_run("acme");
+  ASSERT_TRUE(again.has_value()) << again.error().to_string();
+  EXPECT_TRUE((*again)["ok"].get<bool>()) << again->dump(2);
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM res_users WHERE login = 'ballast-synthetic'"), "1");
+  auto failures = platform().catalog().continuity().consecutive_failures("acme", "invoice");
+  EXPECT_EQ(failures.value_or(-1), 0);
+}
+
+TEST_F(DrillTest, ADrillRecoversChecksServesAndPassesWithRtoAndRpoMeasured) {
+  ASSERT_TRUE(runtime()
+                  .postgres_admin(kMain, "acme")
+                  .value()
+                  .exec("INSERT INTO res_partner (name, active, company_id) VALUES "
+                        "('Client before the drill', true, 1)")
+                  .has_value());
+  auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
+  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
+  EXPECT_TRUE((*drill)["passed"].get<bool>()) << drill->dump(2);
+  EXPECT_EQ((*drill)["state"], "passed");
+  EXPECT_GT((*drill)["rto_seconds"].get<double>(), 0.0);
+  EXPECT_GE((*drill)["rpo_seconds"].get<double>(), 0.0);
+  EXPECT_LT((*drill)["rpo_seconds"].get<double>(), 300.0) << "recovered to the newest data";
+  EXPECT_EQ((*drill)["amcheck"], "clean");
+  EXPECT_EQ((*drill)["checks"]["copy"]["partners"], (*drill)["checks"]["recorded"]["partners"]);
+  bool posted = false;
+  for (const auto& j : (*drill)["journeys"]) {
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(2);
+    for (const auto& s : j["steps"]) posted = posted || s["step"] == "post";
+  }
+  EXPECT_TRUE(posted) << "on the copy the invoice is posted";
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM account_move WHERE state = 'posted'"), "0")
+      << "never in production";
+  EXPECT_TRUE(sandboxes().empty()) << "the sandbox is removed";
+
+  auto history = platform().drill_history("acme");
+  ASSERT_TRUE(history.has_value());
+  ASSERT_FALSE(history->drills.empty());
+  EXPECT_EQ(history->drills.front().state, "passed");
+  const auto html = drill::report_html(*history);
+  EXPECT_NE(html.find("Restore drills: acme"), std::string::npos);
+
+  auto readiness = platform().readiness("acme");
+  ASSERT_TRUE(readiness.has_value()) << readiness.error().to_string();
+  EXPECT_NE((*readiness)["status"], "not_ready") << readiness->dump(2);
+
+  auto metrics = platform().metrics();
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().to_string();
+  EXPECT_NE(metrics->find("ballast_drill_success{tenant=\"acme\"} 1"), std::string::npos)
+      << *metrics;
+  EXPECT_NE(metrics->find("ballast_rpo_seconds{tenant=\"acme\"}"), std::string::npos);
+  EXPECT_NE(metrics->find("ballast_archive_lag_seconds{cluster=\"pool/main\"}"), std::string::npos);
+  EXPECT_NE(metrics->find("ballast_tenant_readiness{tenant=\"acme\",status="), std::string::npos);
+  if (std::system("command -v promtool >/dev/null") == 0) {
+    const auto file = fs::temp_directory_path() / ("ballast-drill-" + std::to_string(::getpid()));
+    ASSERT_TRUE(core::write_file_atomic(file, *metrics, 0600).has_value());
+    const auto cmd =
+        "promtool check metrics < " + file.string() + " > " + file.string() + ".out 2>&1";
+    const int rc = std::system(cmd.c_str());
+    const auto said = core::read_file(file.string() + ".out").value_or("");
+    fs::remove(file);
+    fs::remove(file.string() + ".out");
+    EXPECT_EQ(rc, 0) << said;
+    EXPECT_EQ(said, "");
+  }
+}
+
+TEST_F(DrillTest, ATargetRtoTooTightFailsTheDrillNamingTheProcess) {
+  auto drill = platform().drill_run({"rushed", "latest"}, app::Actor{"test"});
+  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
+  EXPECT_FALSE((*drill)["passed"].get<bool>());
+  const auto why = reasons(*drill);
+  ASSERT_FALSE(why.empty()) << drill->dump(2);
+  EXPECT_TRUE(std::any_of(why.begin(), why.end(), [](const std::string& r) {
+    return std::regex_search(r, std::regex("^billing: RTO .* is over the target of 1\\.0 s$"));
+  })) << drill->dump(2);
+  EXPECT_TRUE(sandboxes().empty());
+  auto readiness = platform().readiness("rushed");
+  ASSERT_TRUE(readiness.has_value());
+  EXPECT_EQ((*readiness)["status"], "not_ready") << readiness->dump(2);
+}
+
+TEST_F(DrillTest, AMissingWalSegmentFailsTheDrillNamingIt) {
+  auto segments = [] {
+    std::vector<std::string> out;
+    const std::regex wal("^[0-9A-F]{24}-.*");
+    for (const auto& e :
+         fs::recursive_directory_iterator(*dir_ / "backups" / "pgbackrest" / "archive")) {
+      const auto name = e.path().filename().string();
+      if (std::regex_match(name, wal)) out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto before = segments();
+  // New WAL after the backup, archived, then one segment of it lost.
+  ASSERT_TRUE(runtime()
+                  .postgres_admin(kMain, "acme")
+                  .value()
+                  .exec("INSERT INTO res_partner (name, active, company_id) "
+                        "SELECT 'p' || g, true, 1 FROM generate_series(1, 200) g")
+                  .has_value());
+  ASSERT_TRUE(runtime().archive_now(kMain).has_value());
+  ASSERT_TRUE(runtime().archive_now(kMain).has_value());
+  std::vector<std::string> added;
+  for (const auto& s : segments()) {
+    if (std::find(before.begin(), before.end(), s) == before.end()) added.push_back(s);
+  }
+  ASSERT_FALSE(added.empty());
+  const auto lost = fs::path(added.front()).filename().string().substr(0, 24);
+  fs::remove(added.front());
+
+  auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
+  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
+  EXPECT_FALSE((*drill)["passed"].get<bool>());
+  const auto why = reasons(*drill);
+  ASSERT_FALSE(why.empty());
+  EXPECT_NE(why.front().find(lost), std::string::npos) << "names " << lost << ": " << why.front();
+  EXPECT_TRUE(sandboxes().empty());
+}
+
+}  // namespace
+}  // namespace ballast::testing
