@@ -265,20 +265,34 @@ std::vector<RuleGroup> tenant_alert_rules(const spec::Spec& spec, const spec::Te
   return {std::move(group)};
 }
 
-std::vector<RuleGroup> alert_rules(const spec::Spec& spec) {
+std::vector<RuleGroup> cluster_alert_rules(const spec::Spec& spec, std::string_view cluster) {
   std::vector<RuleGroup> groups;
-  groups.push_back({"ballast-platform", platform_rules()});
   for (const auto& pool : spec.pools) {
+    if (pool.name != cluster) continue;
     groups.push_back(
         {"ballast-cluster-" + pool.name, cluster_rules(spec, {pool.name, &pool.backup})});
   }
   for (const auto& stack : spec.stacks) {
-    groups.push_back(
-        {"ballast-cluster-" + stack.name, cluster_rules(spec, {stack.name, &stack.backup})});
+    if (stack.name != cluster) continue;
+    // A pool and a stack may share a name; group names must stay unique.
+    const std::string prefix = spec.find_pool(stack.name) != nullptr ? "stack-" : "";
+    groups.push_back({"ballast-cluster-" + prefix + stack.name,
+                      cluster_rules(spec, {stack.name, &stack.backup})});
   }
-  for (const auto& tenant : spec.tenants) {
-    for (auto& g : tenant_alert_rules(spec, tenant)) groups.push_back(std::move(g));
+  return groups;
+}
+
+std::vector<RuleGroup> alert_rules(const spec::Spec& spec) {
+  std::vector<RuleGroup> groups;
+  groups.push_back({"ballast-platform", platform_rules()});
+  const auto append = [&groups](std::vector<RuleGroup> more) {
+    for (auto& g : more) groups.push_back(std::move(g));
+  };
+  for (const auto& pool : spec.pools) append(cluster_alert_rules(spec, pool.name));
+  for (const auto& stack : spec.stacks) {
+    if (spec.find_pool(stack.name) == nullptr) append(cluster_alert_rules(spec, stack.name));
   }
+  for (const auto& tenant : spec.tenants) append(tenant_alert_rules(spec, tenant));
   return groups;
 }
 

@@ -35,8 +35,10 @@ struct RuleGroup {
 // gives the same rules in the same order.
 std::vector<RuleGroup> alert_rules(const spec::Spec& spec);
 
-// The tenant's or cluster's own groups only (the Kubernetes renderer splits them by owner).
+// The groups of one tenant, and of one pool or stack (by name; none when there is no such
+// pool or stack): the Kubernetes renderer puts each owner's rules beside its objects.
 std::vector<RuleGroup> tenant_alert_rules(const spec::Spec& spec, const spec::Tenant& tenant);
+std::vector<RuleGroup> cluster_alert_rules(const spec::Spec& spec, std::string_view cluster);
 
 // A Prometheus rules file (`groups:` …) holding alert_rules(spec).
 std::string render_alert_rules_yaml(const spec::Spec& spec);
