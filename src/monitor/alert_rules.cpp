@@ -68,7 +68,6 @@ std::vector<AlertRule> continuity_rules(const spec::Spec& spec, const spec::Tena
   const std::string& t = tenant.name;
   const std::pair<std::string, std::string> subject{"tenant", t};
   const Duration rpo = tenant.continuity.tightest_rpo();
-  const Duration rto = tenant.continuity.tightest_rto();
   const auto* policy = backup_policy_of(spec, tenant);
   const Duration schedule = policy != nullptr && policy->schedule.tenant.count() > 0
                                 ? policy->schedule.tenant
