@@ -140,16 +140,18 @@ TEST(AlertRulesTest, PromtoolAcceptsTheExamplesRules) {
   }
 }
 
-void expect_alert(YAML::Emitter& out, const std::string& alert, const std::string& tenant,
-                  const std::string& severity, const std::string& summary,
-                  const std::string& description) {
+using LabelList = std::vector<std::pair<std::string, std::string>>;
+
+// Expects `alert` at 10m with `labels` and the annotations; no labels: expects no alert.
+void expect_alert(YAML::Emitter& out, const std::string& alert, const LabelList& labels,
+                  const std::string& summary, const std::string& description) {
   out << YAML::BeginMap << YAML::Key << "eval_time" << YAML::Value << "10m";
   out << YAML::Key << "alertname" << YAML::Value << alert;
   out << YAML::Key << "exp_alerts" << YAML::Value << YAML::BeginSeq;
-  if (!tenant.empty()) {
+  if (!labels.empty()) {
     out << YAML::BeginMap << YAML::Key << "exp_labels" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "severity" << YAML::Value << severity;
-    out << YAML::Key << "tenant" << YAML::Value << tenant << YAML::EndMap;
+    for (const auto& [key, value] : labels) out << YAML::Key << key << YAML::Value << value;
+    out << YAML::EndMap;
     out << YAML::Key << "exp_annotations" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "summary" << YAML::Value << summary;
     out << YAML::Key << "description" << YAML::Value << description;
@@ -163,10 +165,13 @@ void series(YAML::Emitter& out, const std::string& name, const std::string& valu
   out << YAML::Key << "values" << YAML::Value << values << YAML::EndMap;
 }
 
-// 'late' is 10 minutes behind a 5-minute RPO and its drill failed; 'fine' is 30s behind.
+// 'late' is 10 minutes behind a 5-minute RPO and its drill failed; 'fine' is 30s behind but not
+// ready during its freeze, which makes its readiness alert critical.
 std::string unit_tests_for(const std::vector<RuleGroup>& groups) {
   const auto* rpo = find_rule(groups, "BallastRpoAtRisk", "\"late\"");
   const auto* drill = find_rule(groups, "BallastDrillFailed", "\"late\"");
+  const auto* frozen = find_rule(groups, "BallastTenantNotReady",
+                                 "and on(tenant) ballast_tenant_in_freeze{tenant=\"fine\"}");
   std::string rpo_description = rpo->description;
   const std::string value_template = "{{ $value | humanizeDuration }}";
   rpo_description.replace(rpo_description.find(value_template), value_template.size(), "10m 0s");
@@ -181,11 +186,18 @@ std::string unit_tests_for(const std::vector<RuleGroup>& groups) {
   series(out, "ballast_rpo_seconds{tenant=\"fine\"}", "30x15");
   series(out, "ballast_drill_success{tenant=\"late\"}", "0x15");
   series(out, "ballast_drill_success{tenant=\"fine\"}", "1x15");
+  series(out, "ballast_tenant_readiness{tenant=\"fine\",status=\"not_ready\"}", "1x15");
+  series(out, "ballast_tenant_in_freeze{tenant=\"fine\"}", "1x15");
   out << YAML::EndSeq;
   out << YAML::Key << "alert_rule_test" << YAML::Value << YAML::BeginSeq;
-  expect_alert(out, "BallastRpoAtRisk", "late", "critical", rpo->summary, rpo_description);
-  expect_alert(out, "BallastDrillFailed", "late", "critical", drill->summary, drill->description);
-  expect_alert(out, "BallastArchiveLagging", "", "", "", "");
+  expect_alert(out, "BallastRpoAtRisk", {{"severity", "critical"}, {"tenant", "late"}},
+               rpo->summary, rpo_description);
+  expect_alert(out, "BallastDrillFailed", {{"severity", "critical"}, {"tenant", "late"}},
+               drill->summary, drill->description);
+  expect_alert(out, "BallastArchiveLagging", {}, "", "");
+  expect_alert(out, "BallastTenantNotReady",
+               {{"severity", "critical"}, {"status", "not_ready"}, {"tenant", "fine"}},
+               frozen->summary, frozen->description);
   out << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -196,6 +208,9 @@ TEST(AlertRulesTest, PromtoolUnitTestsFireOnlyForTheTenantAtRisk) {
   const auto groups = alert_rules(spec);
   ASSERT_NE(find_rule(groups, "BallastRpoAtRisk", "\"late\""), nullptr);
   ASSERT_NE(find_rule(groups, "BallastDrillFailed", "\"late\""), nullptr);
+  ASSERT_NE(find_rule(groups, "BallastTenantNotReady",
+                      "and on(tenant) ballast_tenant_in_freeze{tenant=\"fine\"}"),
+            nullptr);
   Scratch scratch;
   ASSERT_TRUE(core::write_file_atomic(scratch.file("rules.yml"), render_alert_rules_yaml(spec))
                   .has_value());
