@@ -223,8 +223,8 @@ std::vector<AlertRule> platform_rules() {
            name_of(metric::kCertificateExpiry) + " < " + seconds_of(kCertificateWarning),
            duration_cast<Duration>(minutes(15)), "warning", none,
            "Certificate {{ $labels.certificate }} expires within 14 days",
-           "Renew the certificate before clients reject it: 'ballast secret rotate' "
-           "reissues certificates of the local CA."));
+           "Renew or replace the certificate named by the 'certificate' label before "
+           "clients reject it."));
   rules.push_back(rule("BallastComponentDown", name_of(metric::kComponentUp) + " == 0",
                        duration_cast<Duration>(minutes(2)), "critical", none,
                        "{{ $labels.kind }} component {{ $labels.component }} is down",
