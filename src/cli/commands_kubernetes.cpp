@@ -97,6 +97,7 @@ void add_kubernetes_commands(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<KubernetesArgs>();
   auto* render_cmd = add_command(app, "render", "Render the spec for another platform (offline)");
   render_cmd->require_subcommand(1);
+  add_monitor_render_commands(*render_cmd, ctx);
   auto* kube = add_command(
       *render_cmd, "kubernetes",
       "Render the spec to a kustomize tree for Kubernetes: namespaces, Odoo Deployments, "

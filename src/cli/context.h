@@ -54,6 +54,8 @@ void add_audit_commands(CLI::App& app, Context& ctx);
 void add_token_commands(CLI::App& app, Context& ctx);
 void add_secret_commands(CLI::App& app, Context& ctx);
 void add_kubernetes_commands(CLI::App& app, Context& ctx);
+// `render alerts` and `render dashboard`, under the `render` command of add_kubernetes_commands.
+void add_monitor_render_commands(CLI::App& render_cmd, Context& ctx);
 void add_tenant_commands(CLI::App& app, Context& ctx);
 void add_backup_commands(CLI::App& app, Context& ctx);
 void add_environment_commands(CLI::App& app, Context& ctx);

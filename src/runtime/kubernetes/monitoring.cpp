@@ -1,10 +1,10 @@
-// Monitoring: the Redis exporter's ServiceMonitor, a site's PrometheusRule (Redis down, WAL
-// archiving late) and each tenant's continuity rules, with thresholds from its targets.
-//
-// The tenant rules use the metric names of DESIGN.md/issue 6 (ballast_rpo_seconds,
-// ballast_drill_success, …) published by the Ballast API the jobs report to.
+// Monitoring: the Redis exporter's ServiceMonitor, a site's PrometheusRule (its cluster's backup
+// and archiving rules from monitor/, plus Redis down and CloudNativePG archiving) and each
+// tenant's PrometheusRule holding monitor/'s continuity rules — the same rules `ballast render
+// alerts` writes — plus Odoo's availability from kube-state-metrics.
 #include <fmt/format.h>
 
+#include "monitor/alert_rules.h"
 #include "runtime/kubernetes/names.h"
 #include "runtime/kubernetes/objects.h"
 #include "runtime/kubernetes/parts.h"
@@ -30,56 +30,58 @@ Json rule_json(const AlertRule& r, const Json& labels) {
           {"annotations", {{"summary", r.summary}}}};
 }
 
+Json rule_json(const monitor::AlertRule& r) {
+  Json labels = Json::object();
+  for (const auto& [key, value] : r.labels) labels[key] = value;
+  return {{"alert", r.alert},
+          {"expr", r.expr},
+          {"for", monitor::prometheus_duration(r.for_duration)},
+          {"labels", labels},
+          {"annotations", {{"summary", r.summary}, {"description", r.description}}}};
+}
+
+// monitor/'s groups first, then the Kubernetes-only `group` of `rules`.
 Json prometheus_rule(const Scope& scope, std::string_view name, const Json& labels,
-                     std::string_view group, const std::vector<AlertRule>& rules) {
+                     const std::vector<monitor::RuleGroup>& shared, std::string_view group,
+                     const std::vector<AlertRule>& rules) {
   Json object = make_object("monitoring.coreos.com/v1", "PrometheusRule", name, scope, labels);
+  Json groups = Json::array();
+  for (const auto& g : shared) {
+    Json list = Json::array();
+    for (const auto& r : g.rules) list.push_back(rule_json(r));
+    groups.push_back({{"name", g.name}, {"rules", list}});
+  }
   Json list = Json::array();
   Json rule_labels = Json::object();
   for (const auto& [key, value] : labels.items()) {
     if (key == kLabelTenant) rule_labels["tenant"] = value;
   }
   for (const auto& r : rules) list.push_back(rule_json(r, rule_labels));
-  object["spec"] = {{"groups", Json::array({{{"name", group}, {"rules", list}}})}};
+  if (!list.empty()) groups.push_back({{"name", group}, {"rules", list}});
+  object["spec"] = {{"groups", groups}};
   return object;
 }
 
 std::vector<AlertRule> tenant_rules(const Scope& scope, const TenantEnvironment& tenant) {
   const std::string& t = tenant.tenant->name;
-  const auto rpo = tenant.tenant->continuity.tightest_rpo().count();
-  const auto rto = tenant.tenant->continuity.tightest_rto().count();
-  return {
-      {"BallastRpoAtRisk", fmt::format("ballast_rpo_seconds{{tenant=\"{}\"}} > {}", t, rpo), "5m",
-       "critical",
-       fmt::format("{}: the data that could be lost now exceeds its RPO of {}s", t, rpo)},
-      {"BallastTenantBackupMissing",
-       fmt::format("ballast_backup_age_seconds{{tenant=\"{}\",kind=\"tenant\"}} > {}", t,
-                   2 * 86400),
-       "15m", "warning", fmt::format("{}: no tenant backup for two days", t)},
-      {"BallastDrillFailed", fmt::format("ballast_drill_success{{tenant=\"{}\"}} == 0", t), "0m",
-       "critical", fmt::format("{}: the last restore drill failed", t)},
-      {"BallastDrillRtoOverTarget",
-       fmt::format("ballast_drill_rto_seconds{{tenant=\"{}\"}} > {}", t, rto), "0m", "warning",
-       fmt::format("{}: the last drill took longer than the RTO of {}s", t, rto)},
-      {"BallastJourneyFailing", fmt::format("ballast_journey_success{{tenant=\"{}\"}} == 0", t),
-       "30m", "critical", fmt::format("{}: a business journey has been failing for 30 minutes", t)},
-      {"BallastOdooUnavailable",
-       fmt::format(
-           "kube_deployment_status_replicas_available{{namespace=\"{}\",deployment=\"{}\"}} == 0",
-           scope.ns.name, tenant_names(t).web),
-       "5m", "critical", fmt::format("{}: no Odoo web pod is available", t)}};
+  return {{"BallastOdooUnavailable",
+           fmt::format(
+               "kube_deployment_status_replicas_available{{namespace={},deployment={}}} == 0",
+               monitor::promql_string(scope.ns.name), monitor::promql_string(tenant_names(t).web)),
+           "5m", "critical", fmt::format("{}: no Odoo web pod is available", t)}};
 }
 
 std::vector<AlertRule> site_rules(const Scope& scope) {
   const std::string& ns = scope.ns.name;
-  std::vector<AlertRule> rules{{"BallastRedisDown",
-                                fmt::format("redis_up{{namespace=\"{}\"}} == 0", ns), "5m",
-                                scope.ns.is_production ? "critical" : "warning",
-                                fmt::format("Redis of '{}' is down", scope.ns.site->name)}};
+  std::vector<AlertRule> rules{
+      {"BallastRedisDown", fmt::format("redis_up{{namespace={}}} == 0", monitor::promql_string(ns)),
+       "5m", scope.ns.is_production ? "critical" : "warning",
+       fmt::format("Redis of '{}' is down", scope.ns.site->name)}};
   if (scope.ns.is_production && archive_repository(scope.spec, *scope.ns.site) != nullptr) {
     rules.push_back(
         {"BallastWalArchivingLate",
-         fmt::format("cnpg_pg_stat_archiver_seconds_since_last_archival{{namespace=\"{}\"}} > 900",
-                     ns),
+         fmt::format("cnpg_pg_stat_archiver_seconds_since_last_archival{{namespace={}}} > 900",
+                     monitor::promql_string(ns)),
          "5m", "critical",
          fmt::format("PostgreSQL of '{}' has not archived WAL for 15 minutes: RPO at risk",
                      scope.ns.site->name)});
@@ -96,14 +98,19 @@ std::vector<Json> site_monitoring(const Scope& scope) {
   selector[std::string(kLabelName)] = kRedis;
   monitor["spec"] = {{"selector", {{"matchLabels", selector}}},
                      {"endpoints", Json::array({{{"port", "metrics"}, {"interval", "30s"}}})}};
+  // The cluster's backup and archiving rules watch production only: copies are not backed up.
+  const auto shared = scope.ns.is_production
+                          ? monitor::cluster_alert_rules(scope.spec, scope.ns.site->name)
+                          : std::vector<monitor::RuleGroup>{};
   return {monitor, prometheus_rule(scope, names::fit(scope.ns.site->name, "platform"), labels,
-                                   "ballast-platform", site_rules(scope))};
+                                   shared, "ballast-kubernetes", site_rules(scope))};
 }
 
 Json alert_rules(const Scope& scope, const TenantEnvironment& tenant) {
   return prometheus_rule(scope, names::fit(tenant.tenant->name, "continuity"),
-                         tenant_labels(scope, tenant), "ballast-continuity",
-                         tenant_rules(scope, tenant));
+                         tenant_labels(scope, tenant),
+                         monitor::tenant_alert_rules(scope.spec, *tenant.tenant),
+                         "ballast-kubernetes", tenant_rules(scope, tenant));
 }
 
 }  // namespace ballast::runtime::kubernetes
