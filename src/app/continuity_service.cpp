@@ -1,6 +1,10 @@
 // Platform: proven continuity — synthetic journeys through the proxy, restore drills into a
 // sandbox with RTO/RPO measured against the tenant's targets, and the drill report.
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/platform.h"
 #include "components/postgres/cluster.h"
@@ -166,10 +170,17 @@ core::Result<nlohmann::json> Platform::drill_run(const DrillRequest& r, const Ac
     if (target_text == "latest") {
       // The data as it is now, recorded twice around the target: what did not move in between
       // must be in the copy exactly.
+      // pgBackRest picks the backup set by whole seconds: a target in the very second the
+      // newest backup stopped would recover from an older one (or find none), so a drill right
+      // after a backup waits that second out.
+      const auto usable = window.newest_backup + std::chrono::seconds(1);
+      if (clock_.now() < usable) std::this_thread::sleep_for(usable - clock_.now());
       step("record");
       BALLAST_ASSIGN_OR_RETURN(auto live, runtime_->postgres_admin(host, r.tenant));
       BALLAST_ASSIGN_OR_RETURN(auto before, backup::data_checks(live));
       BALLAST_TRY(keep_->absorb(r.tenant));
+      // A commit just before the target, so the copy shows how close to it recovery came.
+      BALLAST_TRY(runtime_->heartbeat(host));
       target = clock_.now();
       step("archive");
       BALLAST_TRY(runtime_->archive_now(host));
@@ -206,7 +217,17 @@ core::Result<nlohmann::json> Platform::drill_run(const DrillRequest& r, const Ac
     d.detail["target_time"] = core::format_rfc3339_ms(target);
 
     step("restore");
-    BALLAST_ASSIGN_OR_RETURN(auto sandbox, runtime_->restore_sandbox(host, r.tenant, target));
+    auto restored = runtime_->restore_sandbox(host, r.tenant, target);
+    if (!restored.has_value()) {
+      // pgBackRest's restore says what broke, rarely where; its verify names the file.
+      m.problems.push_back(restored.error().to_string());
+      if (auto found = runtime_->verify_findings(host); found.has_value() && !found->empty()) {
+        m.problems.push_back("pgbackrest verify of the repository: " +
+                             fmt::format("{}", fmt::join(*found, "; ")));
+      }
+      return core::ok();
+    }
+    auto& sandbox = *restored;
     d.detail["recovery_point"] = core::format_rfc3339_ms(sandbox->reached);
     m.rpo_seconds = std::max(0.0, std::chrono::duration<double>(target - sandbox->reached).count());
     d.detail["sandbox"] = sandbox->dir().filename().string();

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@ namespace {
 
 // Everything the child needs, prepared before fork: the child may only make system calls.
 struct ChildPlan {
+  pid_t parent = 0;  // for die_with_parent: the child checks it was not orphaned already
   std::vector<std::string> argv_storage;
   std::vector<std::string> env_storage;
   std::vector<char*> argv;
@@ -92,6 +94,11 @@ int open_or_null(const Command& command, Stdio mode, int flags) {
     child_fail(report_fd, errno);
   }
   if (command.uid && ::setuid(*command.uid) != 0) child_fail(report_fd, errno);
+  // After setuid, which clears the parent-death signal.
+  if (command.die_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != plan.parent) ::_exit(127);
+  }
   // Close everything else but the report pipe (close-on-exec) so children inherit nothing.
   if (report_fd > 3) ::syscall(SYS_close_range, 3U, static_cast<unsigned>(report_fd - 1), 0U);
   ::syscall(SYS_close_range, static_cast<unsigned>(report_fd + 1), ~0U, 0U);
@@ -130,7 +137,8 @@ std::string ExitStatus::describe() const {
 
 Result<Process> Process::start(const Command& command) {
   if (command.argv.empty()) return make_error(ErrorCode::kInternal, "empty command");
-  const ChildPlan plan = plan_child(command);
+  ChildPlan plan = plan_child(command);
+  plan.parent = ::getpid();
   int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
   const Stdio modes[3] = {command.stdin_mode, command.stdout_mode, command.stderr_mode};
   for (int i = 0; i < 3; ++i) {

@@ -30,6 +30,10 @@ struct Command {
   Stdio stderr_mode = Stdio::kPipe;
   std::filesystem::path output_file;  // kFile: stdout and/or stderr appended here
   bool new_session = true;            // setsid(): immune to the terminal's Ctrl-C
+  // SIGKILL when the thread that started it dies: work done for a caller (a restore into a
+  // sandbox, a dump) must not go on alone after a crash. Components leave it false: they
+  // outlive the daemon and are adopted. run() sets it.
+  bool die_with_parent = false;
   mode_t umask = 077;
 
   // "prog arg1 arg2" for messages. Secrets must never be passed in argv: use env or stdin.
@@ -91,7 +95,11 @@ struct Completed {
   std::string err;
 };
 
+// Processes (other than this one) whose command line contains `text`, from /proc.
+std::vector<pid_t> processes_naming(std::string_view text);
+
 // Runs a command to completion, feeding `input` on stdin and capturing stdout and stderr.
+// The child dies with the caller (die_with_parent), so a crash leaves no orphan at work.
 // kTimeout (and the child killed) past `timeout`; kNotFound when the program does not exist.
 Result<Completed> run(Command command, std::chrono::milliseconds timeout,
                       std::string_view input = {});

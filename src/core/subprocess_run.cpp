@@ -1,11 +1,13 @@
 // run() and run_checked(): a child to completion with its output captured, under a deadline.
 #include <cerrno>
 #include <csignal>
+#include <filesystem>
 
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/subprocess.h"
 
 namespace ballast::core {
@@ -64,6 +66,7 @@ bool pump(Process& process, std::string_view input, Completed& done,
 }  // namespace
 
 Result<Completed> run(Command command, std::chrono::milliseconds timeout, std::string_view input) {
+  command.die_with_parent = true;
   command.stdin_mode = input.empty() ? Stdio::kNull : Stdio::kPipe;
   if (command.stdout_mode == Stdio::kInherit) command.stdout_mode = Stdio::kPipe;
   if (command.stderr_mode == Stdio::kInherit) command.stderr_mode = Stdio::kPipe;
@@ -99,6 +102,20 @@ Result<Completed> run_checked(Command command, std::chrono::milliseconds timeout
                       detail.empty() ? "" : ": ", detail);
   }
   return done;
+}
+
+std::vector<pid_t> processes_naming(std::string_view text) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    if (pid == ::getpid()) continue;
+    auto cmdline = read_file(entry.path() / "cmdline");
+    if (cmdline.has_value() && cmdline->find(text) != std::string::npos) found.push_back(pid);
+  }
+  return found;
 }
 
 }  // namespace ballast::core

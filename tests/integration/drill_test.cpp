@@ -6,8 +6,11 @@
 // metrics say all of it and promtool accepts them.
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <thread>
+
+#include <fmt/ranges.h>
 
 #include "core/file.h"
 #include "drill/report.h"
@@ -214,6 +217,51 @@ TEST_F(DrillTest, AMissingWalSegmentFailsTheDrillNamingIt) {
   const auto why = reasons(*drill);
   ASSERT_FALSE(why.empty());
   EXPECT_NE(why.front().find(lost), std::string::npos) << "names " << lost << ": " << why.front();
+  EXPECT_TRUE(sandboxes().empty());
+}
+
+// Last: it leaves the newest backup broken.
+TEST_F(DrillTest, ACorruptedBackupFailsTheDrillNamingTheFile) {
+  ASSERT_TRUE(runtime().cluster_backup(kMain, "full").has_value());
+  // The biggest data file of the newest backup set, damaged in the middle.
+  fs::path newest;
+  for (const auto& e : fs::directory_iterator(*dir_ / "backups" / "pgbackrest" / "backup")) {
+    for (const auto& set : fs::directory_iterator(e.path())) {
+      if (set.is_directory() && set.path().filename().string().find('F') != std::string::npos &&
+          set.path().filename() > newest.filename()) {
+        newest = set.path();
+      }
+    }
+  }
+  ASSERT_FALSE(newest.empty());
+  fs::path victim;
+  std::uintmax_t biggest = 0;
+  // In the tenant's database: a drill restores only that one (--db-include).
+  const auto oid = query("acme", "SELECT oid FROM pg_database WHERE datname = 'acme'");
+  for (const auto& e : fs::recursive_directory_iterator(newest / "pg_data" / "base" / oid)) {
+    if (e.is_regular_file() && e.file_size() > biggest) {
+      biggest = e.file_size();
+      victim = e.path();
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  {
+    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(biggest / 2));
+    const std::string junk(64, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  // pgBackRest names files by their path in the data directory, without the compression suffix.
+  const auto relative = fs::relative(victim, newest / "pg_data").replace_extension().string();
+
+  auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
+  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
+  EXPECT_FALSE((*drill)["passed"].get<bool>());
+  const auto why = reasons(*drill);
+  ASSERT_FALSE(why.empty());
+  const auto all = fmt::format("{}", fmt::join(why, "\n"));
+  EXPECT_NE(all.find("restoring pool/main"), std::string::npos) << all;
+  EXPECT_NE(all.find(relative), std::string::npos) << "names " << relative << ": " << all;
   EXPECT_TRUE(sandboxes().empty());
 }
 

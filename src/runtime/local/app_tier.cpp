@@ -321,10 +321,9 @@ core::Result<std::unique_ptr<AppTier::SandboxApp>> AppTier::start_on_sandbox(
   BALLAST_TRY(od::write(config, file, id));
   BALLAST_TRY(core::run_checked(od::neutralize_command(config, file, id), std::chrono::minutes(10))
                   .and_then([](const auto&) { return core::ok(); }));
-  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(od::server_command(
-                                             config, file, id, sandbox.dir() / "odoo.log")));
-  BALLAST_TRY(
-      core::write_file_atomic(sandbox.dir() / "odoo.pid", std::to_string(process.pid()), 0600));
+  auto command = od::server_command(config, file, id, sandbox.dir() / "odoo.log");
+  command.die_with_parent = true;  // the copy's Odoo never outlives the drill
+  BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(command));
   auto app = std::make_unique<SandboxApp>(std::move(process), config.http_port);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (!http_health(config.http_port).has_value()) {

@@ -50,8 +50,8 @@ class AppTier final {
   [[nodiscard]] std::vector<std::string> modules_for(const std::vector<std::string>& extra) const;
 
   // Odoo serving a drill's sandbox copy: threaded, on its own loopback port, never routed, no
-  // cron; the copy is neutralized first so it can never mail a customer. Its pid is kept in
-  // the sandbox (odoo.pid) so that a daemon restarted after a crash can stop it.
+  // cron; the copy is neutralized first so it can never mail a customer. It dies with the daemon,
+  // and its command line names the sandbox, so a restart after a crash finds any straggler.
   class SandboxApp;
   core::Result<std::unique_ptr<SandboxApp>> start_on_sandbox(const catalog::TenantRecord& tenant,
                                                              const LocalRuntime::Sandbox& sandbox);

@@ -71,14 +71,21 @@ class LocalRuntime final {
   // stops at the first commit after it), then `pgbackrest check`, which switches WAL and waits
   // until the segment is in the repository.
   core::Status archive_now(const HostRef& host);
+  // Commits one row into the cluster's heartbeat table: a transaction at a known time, so a
+  // recovery to just after it can tell what it reached.
+  core::Status heartbeat(const HostRef& host);
   // pgbackrest verify: the repository's backups and WAL are readable and checksums match.
   core::Status verify_repository(const HostRef& host);
   // What point-in-time recovery can reach: from the end of the oldest backup to now.
   struct RecoveryWindow {
     core::SystemTime earliest{};
     core::SystemTime latest{};
+    core::SystemTime newest_backup{};  // when the newest backup set stopped
   };
   core::Result<RecoveryWindow> recovery_window(const HostRef& host);
+  // What `pgbackrest verify` of the first repository finds wrong, one line per problem
+  // (a file whose checksum does not match, a missing WAL segment); empty when all is well.
+  core::Result<std::vector<std::string>> verify_findings(const HostRef& host);
   // The cluster restored into a throwaway directory with only `database` (pgbackrest restore
   // --db-include --type=time), replayed to `target` by a postmaster on a free loopback port.
   // Stopped and removed when the object goes.

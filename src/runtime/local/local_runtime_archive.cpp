@@ -1,6 +1,7 @@
 // LocalRuntime: continuous archiving and cluster backups with pgBackRest.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -176,6 +177,15 @@ core::Status LocalRuntime::ensure_archive(const HostRef& host) {
   return core::ok();
 }
 
+core::Status LocalRuntime::heartbeat(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  BALLAST_TRY(
+      admin.exec("DO $$ BEGIN IF to_regclass('ballast_heartbeat') IS NULL THEN "
+                 "CREATE TABLE ballast_heartbeat (at timestamptz NOT NULL); END IF; END $$"));
+  BALLAST_TRY(admin.exec("DELETE FROM ballast_heartbeat"));
+  return admin.exec("INSERT INTO ballast_heartbeat VALUES (now())");
+}
+
 core::Status LocalRuntime::archive_now(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
   if (s.repos.empty()) {
@@ -184,14 +194,32 @@ core::Status LocalRuntime::archive_now(const HostRef& host) {
                             host.owner())
         .with_hint("List one under the pool's or stack's backup.repositories in the spec.");
   }
-  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
-  BALLAST_TRY(
-      admin.exec("DO $$ BEGIN IF to_regclass('ballast_heartbeat') IS NULL THEN "
-                 "CREATE TABLE ballast_heartbeat (at timestamptz NOT NULL); END IF; END $$"));
-  BALLAST_TRY(admin.exec("DELETE FROM ballast_heartbeat"));
-  BALLAST_TRY(admin.exec("INSERT INTO ballast_heartbeat VALUES (now())"));
+  BALLAST_TRY(heartbeat(host));
   return pbr::run(s, identity_, {"check"}, std::chrono::seconds(300))
       .and_then([](const std::string&) { return core::ok(); });
+}
+
+core::Result<std::vector<std::string>> LocalRuntime::verify_findings(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  auto said = pbr::run(s, identity_,
+                       {"verify", "--repo=1", "--log-level-console=info", "--log-level-stderr=off"},
+                       std::chrono::hours(6));
+  const std::string text = said.has_value() ? *said : said.error().message();
+  std::vector<std::string> found;
+  // Problems come as "INFO: invalid checksum '<set>/pg_data/base/…'", "INFO: missing …" or
+  // warnings and errors.
+  for (const auto& line : core::split(text, '\n')) {
+    for (const char* level : {"INFO: ", "WARN: ", "ERROR: "}) {
+      const auto at = line.find(level);
+      if (at == std::string::npos) continue;
+      auto finding = std::string(core::trim(line.substr(at + std::strlen(level))));
+      if (level[0] != 'I' || finding.rfind("invalid ", 0) == 0 ||
+          finding.rfind("missing ", 0) == 0) {
+        found.push_back(std::move(finding));
+      }
+    }
+  }
+  return found;
 }
 
 core::Status LocalRuntime::verify_repository(const HostRef& host) {
@@ -215,7 +243,7 @@ core::Result<LocalRuntime::RecoveryWindow> LocalRuntime::recovery_window(const H
                             "{} has no cluster backup yet: nothing to recover to", host.owner())
         .with_hint("Take one with 'ballast backup cluster " + host.name + "'.");
   }
-  return RecoveryWindow{info.backups.front().stop, clock_.now()};
+  return RecoveryWindow{info.backups.front().stop, clock_.now(), info.backups.back().stop};
 }
 
 LocalRuntime::Sandbox::Sandbox(std::filesystem::path dir, core::Process postmaster,
@@ -236,17 +264,12 @@ std::vector<std::string> LocalRuntime::remove_stale_sandboxes() {
   std::vector<std::string> removed;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(layout_.root / "sandboxes", ec)) {
-    auto pid = components::postgres::running_pid(entry.path() / "data");
-    if (pid) ::kill(*pid, SIGKILL);
-    // A drill's Odoo on the copy, when its command line still names this sandbox (the pid
-    // may have been reused since).
-    if (auto text = core::read_file(entry.path() / "odoo.pid"); text.has_value()) {
-      const auto odoo = static_cast<pid_t>(std::strtol(text->c_str(), nullptr, 10));
-      auto cmdline = core::read_file("/proc/" + std::to_string(odoo) + "/cmdline");
-      if (odoo > 1 && cmdline.has_value() &&
-          cmdline->find(entry.path().string()) != std::string::npos) {
-        ::kill(-odoo, SIGKILL);
-      }
+    // Whatever still works on it: the copy's PostgreSQL and Odoo, a pgBackRest restore and its
+    // helpers — every process whose command line names the sandbox.
+    const auto marker = entry.path().string() + "/";
+    for (const pid_t pid : core::processes_naming(marker)) ::kill(pid, SIGKILL);
+    if (auto pid = components::postgres::running_pid(entry.path() / "data"); pid) {
+      ::kill(*pid, SIGKILL);
     }
     std::filesystem::remove_all(entry.path(), ec);
     removed.push_back(entry.path().filename().string());
@@ -288,7 +311,8 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
       .cwd = dir,
       .stdout_mode = core::Stdio::kFile,
       .stderr_mode = core::Stdio::kFile,
-      .output_file = dir / "postgres.log"};
+      .output_file = dir / "postgres.log",
+      .die_with_parent = true};
   if (!identity_.is_caller) {
     command.uid = identity_.uid;
     command.gid = identity_.gid;
@@ -306,7 +330,18 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
           "SELECT pg_is_in_recovery(), coalesce(to_char(pg_last_xact_replay_timestamp() "
           "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')");
       if (state.has_value() && state->at(0, 0) == "f") {
-        sandbox->reached = core::parse_rfc3339(state->at(0, 1)).value_or(core::SystemTime{});
+        if (auto replayed = core::parse_rfc3339(state->at(0, 1)); replayed) {
+          sandbox->reached = *replayed;
+        } else {
+          // No commit replayed after the base backup: the copy holds the data as the backup
+          // that pgBackRest chose (the newest stopped before the target) left it.
+          auto info = pbr::info(s, identity_);
+          if (info.has_value()) {
+            for (const auto& b : info->backups) {
+              if (b.stop < target) sandbox->reached = std::max(sandbox->reached, b.stop);
+            }
+          }
+        }
         return sandbox;
       }
     }
