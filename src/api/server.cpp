@@ -60,9 +60,17 @@ Server::~Server() { stop(); }
 void Server::serve(const httplib::Request& req, httplib::Response& res) const {
   const std::string request_id = core::hex_encode(core::random_bytes(6));
   res.set_header("X-Request-Id", request_id);
+  // Every line logged while serving this request carries its id (and tenant, when it has one).
+  const core::log::Context logged({{"request_id", request_id}});
   auto match = router_.match(req.method, req.path);
   if (!match.has_value()) return send_error(res, match.error(), request_id);
   const Route& route = *match->route;
+  const auto tenant = route.tenant_param.empty()
+                          ? match->params.end()
+                          : match->params.find(std::string(route.tenant_param));
+  const std::string tenant_name =
+      tenant == match->params.end() ? std::string() : printable(tenant->second, 64);
+  const core::log::Context logged_tenant({{"tenant", tenant_name}});
   auto request = admit(gate_, route, raw_request(req, std::move(match->params), request_id));
   if (!request.has_value()) {
     core::log::info("api request refused", {{"request_id", request_id},
@@ -94,7 +102,9 @@ void Server::serve(const httplib::Request& req, httplib::Response& res) const {
   auto work = response->deferred;
   res.status = 200;
   res.set_chunked_content_provider(
-      std::string(kProgressMediaType), [work, request_id](std::size_t, httplib::DataSink& sink) {
+      std::string(kProgressMediaType),
+      [work, request_id, tenant_name](std::size_t, httplib::DataSink& sink) {
+        const core::log::Context streamed({{"request_id", request_id}, {"tenant", tenant_name}});
         auto line = [&sink](const nlohmann::json& j) {
           const auto text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
           return sink.write(text.data(), text.size());

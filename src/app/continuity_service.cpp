@@ -11,6 +11,7 @@
 #include "components/postgres/connection.h"
 #include "core/crypto.h"
 #include "core/file.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "drill/report.h"
 #include "drill/verdict.h"
@@ -73,6 +74,7 @@ core::Result<od::Endpoint> Platform::proxy_endpoint(const catalog::TenantRecord&
 }
 
 core::Result<nlohmann::json> Platform::journeys_run(const std::string& tenant) {
+  const core::log::Context logged({{"tenant", tenant}});
   BALLAST_TRY(require_runtime());
   BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().get(tenant));
   if (!app_->is_configured()) {
@@ -106,6 +108,10 @@ core::Result<nlohmann::json> Platform::journeys_run(const std::string& tenant) {
   const auto now = clock_.now();
   for (const auto& j : results) {
     ok = ok && j.ok;
+    core::log::write(j.ok ? core::log::Level::kInfo : core::log::Level::kWarn, "journey",
+                     {{"journey", j.journey},
+                      {"ok", j.ok ? "true" : "false"},
+                      {"seconds", fmt::format("{:.3f}", j.seconds())}});
     (void)catalog_->continuity().record_journey(
         {tenant, now, "production", j.journey, j.ok, monitor::to_json(j)});
     if (!j.ok) {
@@ -157,7 +163,10 @@ core::Result<nlohmann::json> Platform::drill_run(const DrillRequest& r, const Ac
   const auto started = clock_.steady_now();
   const auto continuity = continuity_of(r.tenant);
   drill::Measured m;
+  const core::log::Context logged({{"tenant", r.tenant}, {"drill", d.id}});
+  core::log::info("drill started", {{"target", target_text}});
   auto step = [&](std::string_view name) {
+    core::log::info("drill step", {{"step", std::string(name)}});
     if (progress) progress({std::string(name), 0});
   };
 

@@ -1,9 +1,19 @@
 #include "catalog/event_store.h"
 
+#include "core/log.h"
+
 namespace ballast::catalog {
 
 core::Status EventStore::record(EventLevel level, std::string_view subject, std::string_view reason,
                                 std::string_view message) {
+  // Every event is also a log line, with the tenant it concerns (and the request being
+  // served, from the thread's log context).
+  const bool is_tenant = subject.rfind("tenant/", 0) == 0;
+  core::log::write(
+      level == EventLevel::kWarning ? core::log::Level::kWarn : core::log::Level::kInfo, message,
+      {{"event", std::string(reason)},
+       {"subject", std::string(subject)},
+       {"tenant", is_tenant ? std::string(subject.substr(7)) : std::string()}});
   auto guard = db_.lock();
   BALLAST_ASSIGN_OR_RETURN(auto s,
                            db_.prepare("INSERT INTO events (at, level, subject, reason, message) "

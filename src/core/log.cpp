@@ -67,6 +67,17 @@ void reset() {
   s.echo = true;
 }
 
+namespace {
+// This thread's context fields, outermost first.
+thread_local std::vector<std::pair<std::string, std::string>> t_context;
+}  // namespace
+
+Context::Context(std::initializer_list<Field> fields) : depth_(t_context.size()) {
+  for (const auto& [key, value] : fields) t_context.emplace_back(key, value);
+}
+
+Context::~Context() { t_context.resize(depth_); }
+
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   auto& s = sinks();
   std::lock_guard lock(s.mutex);
@@ -75,12 +86,14 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     nlohmann::json line = {{"ts", format_rfc3339_ms(std::chrono::system_clock::now())},
                            {"level", level_name(level)},
                            {"msg", message}};
+    for (const auto& [key, value] : t_context) line[key] = value;
     for (const auto& [key, value] : fields) line[std::string(key)] = value;
     s.file->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (s.echo) {
     if (!s.console) s.console = make_console();
     std::string text(message);
+    for (const auto& [key, value] : t_context) text += fmt::format(" {}={}", key, value);
     for (const auto& [key, value] : fields) text += fmt::format(" {}={}", key, value);
     const auto spd = level == Level::kError  ? spdlog::level::err
                      : level == Level::kWarn ? spdlog::level::warn

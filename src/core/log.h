@@ -2,11 +2,13 @@
 // User-facing text never comes from here: it comes from Error.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace ballast::core::log {
 
@@ -20,6 +22,20 @@ using Field = std::pair<std::string_view, std::string>;
 void init(const std::filesystem::path& file, Level level, bool echo_to_stderr);
 // Back to the stderr-only default (used when the daemon exits and by tests).
 void reset();
+
+// Fields that every line written on this thread carries while the Context lives: the request
+// id of the API call being served, the tenant a job works on. Nested contexts add to (and may
+// override) the outer ones; the inner goes first on destruction.
+class Context final {
+ public:
+  Context(std::initializer_list<Field> fields);
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+  ~Context();
+
+ private:
+  std::size_t depth_;
+};
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) {
