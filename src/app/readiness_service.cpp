@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 
 #include "app/platform.h"
+#include "core/text.h"
 #include "drill/verdict.h"
 #include "monitor/metrics.h"
 
@@ -235,6 +236,10 @@ core::Result<std::string> Platform::metrics() {
   const auto now = clock_.now();
   BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_->tenants().list());
   std::set<std::string> clusters;
+  std::map<std::string, LocalRuntime::ProxyCounters> proxy;
+  if (has_runtime()) {
+    if (auto counted = runtime_->proxy_counters(); counted.has_value()) proxy = std::move(*counted);
+  }
   for (const auto& t : tenants) {
     if (!t.is_production()) continue;
     BALLAST_ASSIGN_OR_RETURN(auto v, observe_tenant(t));
@@ -289,6 +294,19 @@ core::Result<std::string> Platform::metrics() {
           e.add(m::kPostgresConnections, cl, v.archive->connections);
           e.add(m::kPostgresMaxConnections, cl, v.archive->max_connections);
         }
+        if (auto redis = runtime_->redis_admin(host); redis.has_value()) {
+          if (auto info = redis->command({"INFO"}); info.has_value() && !info->is_error) {
+            for (const auto& line : core::split(info->text(), '\n')) {
+              const auto value = [&line](std::string_view key) {
+                return std::stod(std::string(core::trim(line.substr(key.size()))));
+              };
+              if (line.rfind("used_memory:", 0) == 0)
+                e.add(m::kRedisMemory, cl, value("used_memory:"));
+              if (line.rfind("evicted_keys:", 0) == 0)
+                e.add(m::kRedisEvictions, cl, value("evicted_keys:"));
+            }
+          }
+        }
         BALLAST_ASSIGN_OR_RETURN(auto cluster_backups, catalog_->backups().list(host.owner(), 200));
         std::set<std::string> kinds;
         for (const auto& b : cluster_backups) {
@@ -301,6 +319,14 @@ core::Result<std::string> Platform::metrics() {
           }
         }
       }
+      const auto counted = proxy.find(t.name);
+      const auto proxied = counted == proxy.end() ? LocalRuntime::ProxyCounters{} : counted->second;
+      e.add(m::kProxyRequests, tl, static_cast<double>(proxied.requests));
+      e.add(m::kProxyResponses, {{"tenant", t.name}, {"class", "4xx"}},
+            static_cast<double>(proxied.client_errors));
+      e.add(m::kProxyResponses, {{"tenant", t.name}, {"class", "5xx"}},
+            static_cast<double>(proxied.server_errors));
+      e.add(m::kProxyRateLimited, tl, static_cast<double>(proxied.rate_limited));
       if (auto admin = runtime_->postgres_admin(host); admin.has_value()) {
         auto size = admin->query("SELECT pg_database_size($1)", {t.name});
         if (size.has_value() && !size->empty())

@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -86,15 +87,28 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     nlohmann::json line = {{"ts", format_rfc3339_ms(std::chrono::system_clock::now())},
                            {"level", level_name(level)},
                            {"msg", message}};
-    for (const auto& [key, value] : t_context) line[key] = value;
-    for (const auto& [key, value] : fields) line[std::string(key)] = value;
+    // Empty values are left out; a line's own field wins over the context's.
+    for (const auto& [key, value] : t_context) {
+      if (!value.empty()) line[key] = value;
+    }
+    for (const auto& [key, value] : fields) {
+      if (!value.empty()) line[std::string(key)] = value;
+    }
     s.file->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (s.echo) {
     if (!s.console) s.console = make_console();
     std::string text(message);
-    for (const auto& [key, value] : t_context) text += fmt::format(" {}={}", key, value);
-    for (const auto& [key, value] : fields) text += fmt::format(" {}={}", key, value);
+    auto own = [&fields](std::string_view key) {
+      return std::any_of(fields.begin(), fields.end(),
+                         [&](const Field& f) { return f.first == key; });
+    };
+    for (const auto& [key, value] : t_context) {
+      if (!value.empty() && !own(key)) text += fmt::format(" {}={}", key, value);
+    }
+    for (const auto& [key, value] : fields) {
+      if (!value.empty()) text += fmt::format(" {}={}", key, value);
+    }
     const auto spd = level == Level::kError  ? spdlog::level::err
                      : level == Level::kWarn ? spdlog::level::warn
                                              : spdlog::level::info;

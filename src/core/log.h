@@ -17,8 +17,8 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 using Field = std::pair<std::string_view, std::string>;
 
 // Sends log lines to `file` as JSON (one object per line, with "ts", "level", "msg" and the
-// fields), and to stderr as text when `echo_to_stderr`. Until called, logs go to stderr only
-// at warn and above. Thread-safe.
+// fields; empty values left out), and to stderr as text when `echo_to_stderr`. Until called,
+// logs go to stderr only at warn and above. Thread-safe.
 void init(const std::filesystem::path& file, Level level, bool echo_to_stderr);
 // Back to the stderr-only default (used when the daemon exits and by tests).
 void reset();

@@ -33,7 +33,7 @@ const std::vector<MetricDef>& all_metrics() {
                                              kRedisEvictions,
                                              kProxyRequests,
                                              kProxyResponses,
-                                             kProxyQueue,
+                                             kProxyRateLimited,
                                              kCertificateExpiry,
                                              kDiskFree,
                                              kDiskFreeRatio,

@@ -79,8 +79,9 @@ inline constexpr MetricDef kProxyRequests{"ballast_proxy_requests_total", Metric
                                           "HTTP requests the proxy received for the tenant"};
 inline constexpr MetricDef kProxyResponses{"ballast_proxy_responses_total", MetricType::kCounter,
                                            "HTTP responses the proxy sent, by status class"};
-inline constexpr MetricDef kProxyQueue{"ballast_proxy_queue_requests", MetricType::kGauge,
-                                       "Requests waiting in the proxy's queue for the tenant"};
+inline constexpr MetricDef kProxyRateLimited{
+    "ballast_proxy_rate_limited_total", MetricType::kCounter,
+    "Requests the proxy refused with 429 under the tenant's rate limit"};
 inline constexpr MetricDef kCertificateExpiry{"ballast_certificate_expiry_seconds",
                                               MetricType::kGauge,
                                               "Seconds until the certificate expires"};

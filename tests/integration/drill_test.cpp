@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <fmt/ranges.h>
+#include <httplib.h>
 
 #include "core/file.h"
 #include "drill/report.h"
@@ -40,6 +41,7 @@ repositories:
   - {name: local, type: posix, path: backups}
 plans:
   - {name: small, connections: 10}
+  - {name: tiny, connections: 10, request_rate: 1/s}
 pools:
   - name: main
     backup:
@@ -56,7 +58,7 @@ tenants:
       reporting: {rpo: 24h, rto: 8h}
   - name: rushed
     pool: main
-    plan: small
+    plan: tiny
     domains: [rushed.it.test]
     continuity:
       billing: {rpo: 5m, rto: 1s}
@@ -145,8 +147,27 @@ TEST_F(DrillTest, ADrillRecoversChecksServesAndPassesWithRtoAndRpoMeasured) {
   ASSERT_TRUE(readiness.has_value()) << readiness.error().to_string();
   EXPECT_NE((*readiness)["status"], "not_ready") << readiness->dump(2);
 
+  // Past its rate limit (10 requests in 10 s), the proxy refuses rushed's requests with 429.
+  httplib::Client proxy("127.0.0.1", http_port());
+  int refused = 0;
+  for (int i = 0; i < 25; ++i) {
+    auto res = proxy.Get("/web/health", {{"Host", "rushed.it.test"}});
+    if (res && res->status == 429) ++refused;
+  }
+  EXPECT_GT(refused, 0);
+
   auto metrics = platform().metrics();
   ASSERT_TRUE(metrics.has_value()) << metrics.error().to_string();
+  const auto sample = [&](const std::string& series) {
+    const auto at = metrics->find(series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics->substr(at + series.size() + 1));
+  };
+  EXPECT_GT(sample("ballast_proxy_requests_total{tenant=\"acme\"}"), 0) << "the journeys came in";
+  EXPECT_GE(sample("ballast_proxy_requests_total{tenant=\"rushed\"}"), 25);
+  EXPECT_GE(sample("ballast_proxy_rate_limited_total{tenant=\"rushed\"}"), refused);
+  EXPECT_GE(sample("ballast_proxy_responses_total{tenant=\"rushed\",class=\"4xx\"}"), 0);
+  EXPECT_GT(sample("ballast_redis_memory_bytes{cluster=\"pool/main\"}"), 0);
+  EXPECT_GE(sample("ballast_redis_evicted_keys_total{cluster=\"pool/main\"}"), 0);
   EXPECT_NE(metrics->find("ballast_drill_success{tenant=\"acme\"} 1"), std::string::npos)
       << *metrics;
   EXPECT_NE(metrics->find("ballast_rpo_seconds{tenant=\"acme\"}"), std::string::npos);
@@ -179,6 +200,66 @@ TEST_F(DrillTest, ATargetRtoTooTightFailsTheDrillNamingTheProcess) {
   auto readiness = platform().readiness("rushed");
   ASSERT_TRUE(readiness.has_value());
   EXPECT_EQ((*readiness)["status"], "not_ready") << readiness->dump(2);
+}
+
+TEST_F(DrillTest, ACorruptedBackupFailsTheDrillNamingTheFile) {
+  ASSERT_TRUE(runtime().cluster_backup(kMain, "full").has_value());
+  // The biggest data file of the newest backup set, damaged in the middle.
+  fs::path newest;
+  for (const auto& e : fs::directory_iterator(*dir_ / "backups" / "pgbackrest" / "backup")) {
+    for (const auto& set : fs::directory_iterator(e.path())) {
+      if (set.is_directory() && set.path().filename().string().find('F') != std::string::npos &&
+          set.path().filename() > newest.filename()) {
+        newest = set.path();
+      }
+    }
+  }
+  ASSERT_FALSE(newest.empty());
+  fs::path victim;
+  std::uintmax_t biggest = 0;
+  // In the tenant's database: a drill restores only that one (--db-include).
+  const auto oid = query("acme", "SELECT oid FROM pg_database WHERE datname = 'acme'");
+  for (const auto& e : fs::recursive_directory_iterator(newest / "pg_data" / "base" / oid)) {
+    if (e.is_regular_file() && e.file_size() > biggest) {
+      biggest = e.file_size();
+      victim = e.path();
+    }
+  }
+  ASSERT_FALSE(victim.empty());
+  // 64 bytes overwritten, and put back when the test ends (the next test recovers from it).
+  struct Damage {
+    fs::path file;
+    std::streamoff at;
+    std::string saved = std::string(64, '\0');
+    Damage(fs::path f, std::streamoff offset) : file(std::move(f)), at(offset) {
+      std::fstream io(file, std::ios::in | std::ios::out | std::ios::binary);
+      io.seekg(at);
+      io.read(saved.data(), static_cast<std::streamsize>(saved.size()));
+      io.seekp(at);
+      const std::string junk(saved.size(), '\x5a');
+      io.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    Damage(const Damage&) = delete;
+    Damage& operator=(const Damage&) = delete;
+    ~Damage() {
+      std::fstream io(file, std::ios::in | std::ios::out | std::ios::binary);
+      io.seekp(at);
+      io.write(saved.data(), static_cast<std::streamsize>(saved.size()));
+    }
+  };
+  const Damage damage(victim, static_cast<std::streamoff>(biggest / 2));
+  // pgBackRest names files by their path in the data directory, without the compression suffix.
+  const auto relative = fs::relative(victim, newest / "pg_data").replace_extension().string();
+
+  auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
+  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
+  EXPECT_FALSE((*drill)["passed"].get<bool>());
+  const auto why = reasons(*drill);
+  ASSERT_FALSE(why.empty());
+  const auto all = fmt::format("{}", fmt::join(why, "\n"));
+  EXPECT_NE(all.find("restoring pool/main"), std::string::npos) << all;
+  EXPECT_NE(all.find(relative), std::string::npos) << "names " << relative << ": " << all;
+  EXPECT_TRUE(sandboxes().empty());
 }
 
 TEST_F(DrillTest, AMissingWalSegmentFailsTheDrillNamingIt) {
@@ -217,51 +298,6 @@ TEST_F(DrillTest, AMissingWalSegmentFailsTheDrillNamingIt) {
   const auto why = reasons(*drill);
   ASSERT_FALSE(why.empty());
   EXPECT_NE(why.front().find(lost), std::string::npos) << "names " << lost << ": " << why.front();
-  EXPECT_TRUE(sandboxes().empty());
-}
-
-// Last: it leaves the newest backup broken.
-TEST_F(DrillTest, ACorruptedBackupFailsTheDrillNamingTheFile) {
-  ASSERT_TRUE(runtime().cluster_backup(kMain, "full").has_value());
-  // The biggest data file of the newest backup set, damaged in the middle.
-  fs::path newest;
-  for (const auto& e : fs::directory_iterator(*dir_ / "backups" / "pgbackrest" / "backup")) {
-    for (const auto& set : fs::directory_iterator(e.path())) {
-      if (set.is_directory() && set.path().filename().string().find('F') != std::string::npos &&
-          set.path().filename() > newest.filename()) {
-        newest = set.path();
-      }
-    }
-  }
-  ASSERT_FALSE(newest.empty());
-  fs::path victim;
-  std::uintmax_t biggest = 0;
-  // In the tenant's database: a drill restores only that one (--db-include).
-  const auto oid = query("acme", "SELECT oid FROM pg_database WHERE datname = 'acme'");
-  for (const auto& e : fs::recursive_directory_iterator(newest / "pg_data" / "base" / oid)) {
-    if (e.is_regular_file() && e.file_size() > biggest) {
-      biggest = e.file_size();
-      victim = e.path();
-    }
-  }
-  ASSERT_FALSE(victim.empty());
-  {
-    std::fstream f(victim, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(biggest / 2));
-    const std::string junk(64, '\x5a');
-    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-  }
-  // pgBackRest names files by their path in the data directory, without the compression suffix.
-  const auto relative = fs::relative(victim, newest / "pg_data").replace_extension().string();
-
-  auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
-  ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
-  EXPECT_FALSE((*drill)["passed"].get<bool>());
-  const auto why = reasons(*drill);
-  ASSERT_FALSE(why.empty());
-  const auto all = fmt::format("{}", fmt::join(why, "\n"));
-  EXPECT_NE(all.find("restoring pool/main"), std::string::npos) << all;
-  EXPECT_NE(all.find(relative), std::string::npos) << "names " << relative << ": " << all;
   EXPECT_TRUE(sandboxes().empty());
 }
 

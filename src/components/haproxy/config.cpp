@@ -130,6 +130,8 @@ std::string render_config(const ProxyConfig& c) {
   out += fmt::format("  http-request set-var(txn.limit) var(txn.tenant),map_str_int({},500)\n",
                      map("rate.map"));
   out += "  http-request set-var(txn.rate) sc_http_req_rate(0)\n";
+  // gpc0 of the tenant's entry counts the requests refused with 429, for the metrics.
+  out += "  http-request sc-inc-gpc0(1) if { var(txn.rate),sub(txn.limit) gt 0 }\n";
   out += fmt::format(
       "  http-request return status 429 content-type \"text/html; charset=utf-8\" file {} if "
       "{{ var(txn.rate),sub(txn.limit) gt 0 }}\n",
@@ -169,7 +171,7 @@ std::string render_config(const ProxyConfig& c) {
       "backend st_rate\n  stick-table type string len 96 size 200k expire 60s store "
       "http_req_rate(10s)\n\n"
       "backend st_tenant\n  stick-table type string len 64 size 20k expire 7d store "
-      "http_req_cnt,http_req_rate(10s),http_err_cnt,http_err_rate(10s)\n\n";
+      "gpc0,http_req_cnt,http_req_rate(10s),http_err_cnt,http_err_rate(10s),http_fail_cnt\n\n";
   out += fmt::format(
       "frontend stats\n  bind 127.0.0.1:{}\n  http-request use-service prometheus-exporter if "
       "{{ path /metrics }}\n  stats enable\n  stats uri /stats\n",

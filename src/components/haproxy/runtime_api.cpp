@@ -1,6 +1,7 @@
 #include "components/haproxy/runtime_api.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -55,6 +56,41 @@ core::Result<std::string> RuntimeApi::send(const std::string& command) const {
     answer.append(buffer, static_cast<std::size_t>(n));
   ::close(fd);
   return answer;
+}
+
+std::map<std::string, std::map<std::string, std::int64_t>> parse_table(const std::string& text) {
+  std::map<std::string, std::map<std::string, std::int64_t>> out;
+  for (const auto& line : core::split(text, '\n')) {
+    const auto trimmed = std::string(core::trim(line));
+    if (trimmed.rfind("0x", 0) != 0) continue;  // "# table: …" and blank lines
+    std::string key;
+    std::map<std::string, std::int64_t> counters;
+    for (const auto& field : core::split(trimmed, ' ')) {
+      const auto eq = field.find('=');
+      if (eq == std::string::npos) continue;
+      const auto name = field.substr(0, eq);
+      const auto value = field.substr(eq + 1);
+      if (name == "key") {
+        key = value;
+        continue;
+      }
+      char* end = nullptr;
+      const long long n = std::strtoll(value.c_str(), &end, 10);
+      if (end != value.c_str() && *end == '\0') counters[name] = n;
+    }
+    if (!key.empty()) out[key] = std::move(counters);
+  }
+  return out;
+}
+
+core::Result<std::map<std::string, std::map<std::string, std::int64_t>>> RuntimeApi::show_table(
+    const std::string& table) const {
+  BALLAST_ASSIGN_OR_RETURN(auto answer, send("show table " + table));
+  if (answer.rfind("# table:", 0) != 0) {
+    return core::make_error(core::ErrorCode::kNotFound, "HAProxy has no stick table '{}': {}",
+                            table, std::string(core::trim(answer)));
+  }
+  return parse_table(answer);
 }
 
 core::Result<std::map<std::string, std::string>> RuntimeApi::show_map(

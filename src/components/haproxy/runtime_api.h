@@ -1,6 +1,7 @@
 // HAProxy's runtime API over its unix socket: read and change map entries without a reload.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -20,10 +21,16 @@ class RuntimeApi final {
   // Makes the live map equal `desired` with add/set/del; returns how many entries changed.
   core::Result<int> sync_map(const std::filesystem::path& map,
                              const std::map<std::string, std::string>& desired) const;
+  // The entries of a stick table: key → stored counters ("http_req_cnt" → 12, "gpc0" → 1…).
+  core::Result<std::map<std::string, std::map<std::string, std::int64_t>>> show_table(
+      const std::string& table) const;
 
  private:
   std::filesystem::path socket_;
 };
+
+// Parses the answer to "show table" ("0x…: key=acme use=0 exp=… gpc0=1 http_req_cnt=12 …").
+std::map<std::string, std::map<std::string, std::int64_t>> parse_table(const std::string& text);
 
 // Parses a map file's text ("key value" lines).
 std::map<std::string, std::string> parse_map(const std::string& text);

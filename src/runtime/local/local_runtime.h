@@ -52,6 +52,15 @@ class LocalRuntime final {
   core::Result<int> sync_routes();
   // What HAProxy's live maps say now (for drift checks).
   core::Result<std::map<std::string, std::string>> live_hosts_map();
+  // Per tenant, what the proxy counted since it started (or the entry expired after 7 idle
+  // days): requests, 4xx and 5xx answers, requests refused by the rate limit.
+  struct ProxyCounters {
+    std::int64_t requests = 0;
+    std::int64_t client_errors = 0;
+    std::int64_t server_errors = 0;
+    std::int64_t rate_limited = 0;
+  };
+  core::Result<std::map<std::string, ProxyCounters>> proxy_counters();
 
   core::Result<components::postgres::Connection> postgres_admin(
       const HostRef& host, const std::string& database = "postgres");

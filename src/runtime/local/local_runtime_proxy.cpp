@@ -127,6 +127,20 @@ core::Result<std::map<std::string, std::string>> LocalRuntime::live_hosts_map() 
   return hp::RuntimeApi(config.socket).show_map(hp::map_file(config, "hosts.map"));
 }
 
+core::Result<std::map<std::string, LocalRuntime::ProxyCounters>> LocalRuntime::proxy_counters() {
+  BALLAST_ASSIGN_OR_RETURN(auto table,
+                           hp::RuntimeApi(layout_.proxy_socket()).show_table("st_tenant"));
+  std::map<std::string, ProxyCounters> out;
+  for (const auto& [tenant, counters] : table) {
+    auto get = [&counters](const char* name) {
+      const auto it = counters.find(name);
+      return it == counters.end() ? std::int64_t{0} : it->second;
+    };
+    out[tenant] = {get("http_req_cnt"), get("http_err_cnt"), get("http_fail_cnt"), get("gpc0")};
+  }
+  return out;
+}
+
 core::Status LocalRuntime::start_recorded() {
   BALLAST_TRY(prepare());
   BALLAST_ASSIGN_OR_RETURN(auto components, catalog_.components().list());
