@@ -42,10 +42,19 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
   BALLAST_TRY(core::ensure_dir(dir, 0700));
   BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid));
   bool changed = false;
-  // Issues `file` for `domains` unless the file beside it says it covers exactly those.
-  auto ensure = [&](const std::filesystem::path& file,
+  // Writes the certificate the spec supplies for `tenant` when its content differs; else
+  // issues `file` for `domains` unless the file beside it says it covers exactly those.
+  auto ensure = [&](const std::string& tenant, const std::filesystem::path& file,
                     std::vector<std::string> domains) -> core::Status {
     std::sort(domains.begin(), domains.end());
+    if (supplied_) {
+      BALLAST_ASSIGN_OR_RETURN(auto pem, supplied_(tenant, domains));
+      if (pem.has_value()) {
+        BALLAST_ASSIGN_OR_RETURN(const bool is_written, write_certificate(file, *pem));
+        changed = changed || is_written;
+        return core::ok();
+      }
+    }
     const std::string wanted = core::join(domains, "\n") + "\n";
     auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
     std::error_code ec;
@@ -54,20 +63,25 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
         !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
     if (is_fresh && covered.has_value() && *covered == wanted) return core::ok();
     BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
-    BALLAST_TRY(core::write_file_atomic(file, pem.reveal(), 0600));
-    BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
+    BALLAST_TRY(write_certificate(file, pem));
     BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
     changed = true;
     return core::ok();
   };
   const auto& base = spec_.platform.ingress.base_domain;
-  BALLAST_TRY(ensure(hp::default_certificate(config), {base, "*." + base}));
+  std::vector<ServedCertificateFile> served = {{"", hp::default_certificate(config)}};
+  BALLAST_TRY(ensure("", served.front().file, {base, "*." + base}));
   std::string list;
   for (const auto& r : routes) {
     if (r.domains.empty()) continue;
     const auto file = dir / (r.tenant + ".pem");
-    BALLAST_TRY(ensure(file, r.domains));
+    BALLAST_TRY(ensure(r.tenant, file, r.domains));
     list += file.string() + "\n";
+    served.push_back({r.tenant, file});
+  }
+  {
+    std::lock_guard lock(served_mutex_);
+    served_ = std::move(served);
   }
   auto previous = core::read_file(hp::crt_list(config), 16 << 20);
   if (!previous.has_value() || *previous != list) {
@@ -76,6 +90,24 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
     changed = true;
   }
   return changed;
+}
+
+core::Result<bool> LocalRuntime::write_certificate(const std::filesystem::path& file,
+                                                   const core::Secret& pem) {
+  auto current = core::read_file(file, 16 << 20);
+  if (current.has_value() && *current == pem.reveal()) return false;
+  BALLAST_TRY(core::write_file_atomic(file, pem.reveal(), 0600));
+  BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
+  // Without its record of domains, an issued certificate is issued afresh should the spec stop
+  // supplying this one.
+  std::error_code ec;
+  std::filesystem::remove(file.string() + ".domains", ec);
+  return true;
+}
+
+std::vector<LocalRuntime::ServedCertificateFile> LocalRuntime::served_certificate_files() const {
+  std::lock_guard lock(served_mutex_);
+  return served_;
 }
 
 core::Status LocalRuntime::reload_proxy(const hp::ProxyConfig& config) {
