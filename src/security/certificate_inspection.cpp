@@ -119,8 +119,7 @@ void check_names(CertificateInspection& out, const std::vector<std::string>& dom
     out.problems.push_back(
         {Problem::File::kCertificate, false,
          fmt::format("does not cover domain '{}' (it names {}); give a certificate whose subject "
-                     "alternative names include it (a wildcard covers one label), or remove "
-                     "the domain",
+                     "alternative names include it (a wildcard covers one label)",
                      domain,
                      out.dns_names.empty() ? "no DNS names"
                                            : "'" + core::join(out.dns_names, "', '") + "'")});

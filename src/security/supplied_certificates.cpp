@@ -20,8 +20,10 @@ struct Entry {
   std::vector<std::string> domains;  // what it must cover
 };
 
-std::string owner(const Entry& entry) {
-  return entry.tenant.empty() ? "default certificate" : "tenant '" + entry.tenant + "'";
+// How messages name one of the entry's files: "tenant 'acme': key", "default certificate".
+std::string file_label(const Entry& entry, bool is_key) {
+  if (entry.tenant.empty()) return is_key ? "default certificate's key" : "default certificate";
+  return fmt::format("tenant '{}': {}", entry.tenant, is_key ? "key" : "certificate");
 }
 
 std::vector<Entry> entries(const spec::Spec& spec) {
@@ -48,9 +50,8 @@ Checked check(const spec::Spec& spec, const Entry& entry, const std::vector<std:
   Checked out;
   auto problem = [&](bool is_key, bool is_warning, const std::string& text) {
     const auto& file = is_key ? entry.files->key : entry.files->certificate;
-    auto d = spec::diagnostic_at(
-        spec, entry.path + (is_key ? ".key" : ".certificate"),
-        fmt::format("{}: {} '{}' {}", owner(entry), is_key ? "key" : "certificate", file, text));
+    auto d = spec::diagnostic_at(spec, entry.path + (is_key ? ".key" : ".certificate"),
+                                 fmt::format("{} '{}' {}", file_label(entry, is_key), file, text));
     (is_warning ? out.report.warnings : out.report.errors).push_back(std::move(d));
   };
   auto read = [&](bool is_key) -> std::string {
@@ -99,7 +100,8 @@ core::Result<std::optional<core::Secret>> load_supplied_certificate(
     core::SystemTime now) {
   for (const auto& entry : entries(spec)) {
     if (entry.tenant != tenant) continue;
-    auto checked = check(spec, entry, domains, now);
+    // The default certificate must cover the base domain whatever the proxy asks of it.
+    auto checked = check(spec, entry, entry.tenant.empty() ? entry.domains : domains, now);
     if (!checked.report.errors.empty()) {
       spec::sort_diagnostics(checked.report.errors);
       return spec::to_error(checked.report.errors);

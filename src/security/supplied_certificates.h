@@ -27,7 +27,8 @@ SuppliedCertificateReport check_supplied_certificates(const spec::Spec& spec, co
 // What HAProxy serves for `tenant` ("" for the default certificate) when the spec supplies it:
 // the certificate file's PEM then the key's; nullopt when the spec supplies none for it.
 // kSpecInvalid listing every problem (as check_supplied_certificates words them) when a file
-// cannot be read or the pair fails the checks against `domains` at `now`; warnings pass.
+// cannot be read or the pair fails the checks against `domains` (for the default certificate:
+// the base domain) at `now`; warnings pass.
 core::Result<std::optional<core::Secret>> load_supplied_certificate(
     const spec::Spec& spec, const std::string& tenant, const std::vector<std::string>& domains,
     core::SystemTime now);

@@ -1,7 +1,9 @@
 // Certificates supplied in the spec, through the real HAProxy on loopback: the tenant's own
 // certificate is the one a TLS handshake receives (its serial), a tenant without one still gets
 // the local CA's, a replaced certificate is served after an apply without dropping requests,
-// and one that does not cover the tenant's domain is refused naming the domain.
+// and one that does not cover the tenant's domain (in the spec, or added at run time) is refused
+// naming the domain.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <thread>
@@ -192,6 +194,24 @@ TEST_F(SuppliedTlsTest, ACertificateNotCoveringADomainIsRefusedNamingIt) {
   // Nothing changed: the previous certificate is still served.
   EXPECT_EQ(served_serial("erp.a.test"), before);
   ASSERT_TRUE(spec_naming("a").has_value());  // the spec file as it was
+}
+
+TEST_F(SuppliedTlsTest, ADomainAddedThatTheCertificateDoesNotCoverIsRefused) {
+  auto added = platform().tenant_add_domain("a", "shop.other.test", kActor);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_NE(
+      added.error().message().find("tenant 'a': certificate '" + (*certs_ / "a.crt").string() +
+                                   "' does not cover domain 'shop.other.test'"),
+      std::string::npos)
+      << added.error().message();
+  auto record = platform().catalog().tenants().get("a");
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(std::count(record->domains.begin(), record->domains.end(), "shop.other.test"), 0);
+  EXPECT_EQ(served_serial("erp.a.test"), file_serial("a"));
+  // One the wildcard covers is served with the same certificate at once.
+  auto covered = platform().tenant_add_domain("a", "shop.a.test", kActor);
+  ASSERT_TRUE(covered.has_value()) << covered.error().to_string();
+  EXPECT_EQ(served_serial("shop.a.test"), file_serial("a"));
 }
 
 }  // namespace

@@ -117,8 +117,8 @@ class LocalRuntime final {
   void set_certificate_issuer(CertificateIssuer issuer) { issuer_ = std::move(issuer); }
   // The PEM the spec supplies for `tenant` ("" for the default certificate), checked against
   // `domains`: its chain, then its key; nullopt when the spec supplies none (then the issuer
-  // is used). Set by the composition root, which can read certificates; an error (naming the
-  // tenant, file and problem) fails the certificate sync.
+  // is used). Set by the composition root, which can read certificates. kSpecInvalid (naming
+  // the tenant, file and problem) refuses that certificate; other errors fail the sync.
   using SuppliedCertificate = std::function<core::Result<std::optional<core::Secret>>(
       const std::string& tenant, const std::vector<std::string>& domains)>;
   void set_supplied_certificates(SuppliedCertificate source) { supplied_ = std::move(source); }
@@ -145,9 +145,20 @@ class LocalRuntime final {
   // With ingress.https: a default certificate for the base domain and one per tenant for its
   // domains, listed in HAProxy's crt-list: the spec's own when it supplies one (rewritten when
   // the files' content changes), else issued when missing or when the domains changed.
-  // True when the listener must load new certificates.
-  core::Result<bool> sync_certificates(const components::haproxy::ProxyConfig& config,
-                                       const std::vector<components::haproxy::Route>& routes);
+  // A supplied certificate refused by its checks (kSpecInvalid from the source) is reported
+  // in `refused` and as an event, and does not stop the others.
+  struct CertificateSync {
+    bool is_changed = false;  // the listener must load new certificates
+    std::vector<core::Error> refused;
+  };
+  core::Result<CertificateSync> sync_certificates(
+      const components::haproxy::ProxyConfig& config,
+      const std::vector<components::haproxy::Route>& routes);
+  // One certificate file: the supplied one (when `use_supplied` and the spec has one) or one
+  // from the issuer when missing, old or for other domains. Whether it was written.
+  core::Result<bool> ensure_certificate(const std::string& tenant,
+                                        const std::filesystem::path& file,
+                                        std::vector<std::string> domains, bool use_supplied);
   // Writes `pem` (chain then key) to `file` (0600, the component user's) unless it holds
   // exactly that already; whether it wrote.
   core::Result<bool> write_certificate(const std::filesystem::path& file, const core::Secret& pem);

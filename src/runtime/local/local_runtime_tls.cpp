@@ -30,9 +30,32 @@ std::string worker_pid(const hp::ProxyConfig& config) {
 
 }  // namespace
 
-core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config,
-                                                   const std::vector<hp::Route>& routes) {
-  if (!config.https) return false;
+core::Result<bool> LocalRuntime::ensure_certificate(const std::string& tenant,
+                                                    const std::filesystem::path& file,
+                                                    std::vector<std::string> domains,
+                                                    bool use_supplied) {
+  std::sort(domains.begin(), domains.end());
+  if (supplied_ && use_supplied) {
+    BALLAST_ASSIGN_OR_RETURN(auto pem, supplied_(tenant, domains));
+    if (pem.has_value()) return write_certificate(file, *pem);
+  }
+  const std::string wanted = core::join(domains, "\n") + "\n";
+  auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(file, ec);
+  const bool is_fresh =
+      !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
+  if (is_fresh && covered.has_value() && *covered == wanted) return false;
+  BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
+  BALLAST_TRY(write_certificate(file, pem));
+  BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
+  return true;
+}
+
+core::Result<LocalRuntime::CertificateSync> LocalRuntime::sync_certificates(
+    const hp::ProxyConfig& config, const std::vector<hp::Route>& routes) {
+  CertificateSync sync;
+  if (!config.https) return sync;
   if (!issuer_) {
     return core::Error(core::ErrorCode::kPreconditionFailed,
                        "platform.ingress.https is set but no certificate issuer is configured")
@@ -41,31 +64,22 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
   const auto dir = hp::certificates_dir(config);
   BALLAST_TRY(core::ensure_dir(dir, 0700));
   BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid));
-  bool changed = false;
-  // Writes the certificate the spec supplies for `tenant` when its content differs; else
-  // issues `file` for `domains` unless the file beside it says it covers exactly those.
+  // A supplied certificate that fails its checks leaves the file served before in place (or,
+  // when there is none, one from the local CA): one tenant's expired certificate must not
+  // stop the others' from being synced.
   auto ensure = [&](const std::string& tenant, const std::filesystem::path& file,
-                    std::vector<std::string> domains) -> core::Status {
-    std::sort(domains.begin(), domains.end());
-    if (supplied_) {
-      BALLAST_ASSIGN_OR_RETURN(auto pem, supplied_(tenant, domains));
-      if (pem.has_value()) {
-        BALLAST_ASSIGN_OR_RETURN(const bool is_written, write_certificate(file, *pem));
-        changed = changed || is_written;
-        return core::ok();
-      }
+                    const std::vector<std::string>& domains) -> core::Status {
+    auto written = ensure_certificate(tenant, file, domains, true);
+    if (!written.has_value() && written.error().code() == core::ErrorCode::kSpecInvalid) {
+      (void)catalog_.events().record(catalog::EventLevel::kWarning,
+                                     tenant.empty() ? "platform" : "tenant/" + tenant,
+                                     "CertificateRefused", written.error().message());
+      sync.refused.push_back(written.error());
+      if (std::filesystem::exists(file)) return core::ok();
+      written = ensure_certificate(tenant, file, domains, false);
     }
-    const std::string wanted = core::join(domains, "\n") + "\n";
-    auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
-    std::error_code ec;
-    const auto written = std::filesystem::last_write_time(file, ec);
-    const bool is_fresh =
-        !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
-    if (is_fresh && covered.has_value() && *covered == wanted) return core::ok();
-    BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
-    BALLAST_TRY(write_certificate(file, pem));
-    BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
-    changed = true;
+    BALLAST_TRY(written);
+    sync.is_changed = sync.is_changed || *written;
     return core::ok();
   };
   const auto& base = spec_.platform.ingress.base_domain;
@@ -87,9 +101,9 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
   if (!previous.has_value() || *previous != list) {
     BALLAST_TRY(core::write_file_atomic(hp::crt_list(config), list, 0600));
     BALLAST_TRY(core::chown_path(hp::crt_list(config), identity_.uid, identity_.gid));
-    changed = true;
+    sync.is_changed = true;
   }
-  return changed;
+  return sync;
 }
 
 core::Result<bool> LocalRuntime::write_certificate(const std::filesystem::path& file,
