@@ -11,12 +11,16 @@ namespace ballast::app {
 
 core::Status Platform::check_certificates(const spec::Spec& spec) {
   auto report = security::check_supplied_certificates(spec, clock_.now());
-  if (!report.errors.empty()) return spec::to_error(report.errors);
   for (const auto& warning : report.warnings) {
     (void)catalog_->events().record(catalog::EventLevel::kWarning, "platform/certificates",
                                     "CertificateExpiresSoon", warning.to_string());
   }
-  return core::ok();
+  if (report.errors.empty()) return core::ok();
+  for (const auto& error : report.errors) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, "platform/certificates",
+                                    "CertificateRefused", error.to_string());
+  }
+  return spec::to_error(report.errors);
 }
 
 core::Result<std::vector<ServedCertificate>> Platform::served_certificates() {

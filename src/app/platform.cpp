@@ -150,7 +150,12 @@ core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,
                                                      const Actor& actor) {
   std::lock_guard lock(changes_);
   BALLAST_TRY(require_runtime());
-  BALLAST_TRY(check_certificates(next != nullptr ? *next : spec_));
+  // A new spec with a bad certificate is refused whole; the daemon's own apply of the spec it
+  // runs (start-up) goes on, the proxy keeping what it serves (see sync_certificates).
+  if (auto checked = check_certificates(next != nullptr ? *next : spec_);
+      !checked.has_value() && next != nullptr) {
+    return std::move(checked).error();
+  }
   if (next != nullptr) {
     if (next->state_dir() != spec_.state_dir() || !(next->platform.api == spec_.platform.api) ||
         !(next->platform.ingress.http == spec_.platform.ingress.http)) {
@@ -172,7 +177,14 @@ core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,
                     outcome, {{"target", r.action.target}, {"outcome", r.outcome}});
       });
   // Supplied certificates whose files changed are served now, even when no tenant changed.
-  if (spec_.platform.ingress.https) BALLAST_TRY(runtime_->sync_routes());
+  if (spec_.platform.ingress.https) {
+    // At start-up a refused certificate is an event (recorded by the sync), not a failure.
+    auto synced = runtime_->sync_routes();
+    if (!synced.has_value() &&
+        (next != nullptr || synced.error().code() != core::ErrorCode::kSpecInvalid)) {
+      return std::move(synced).error();
+    }
+  }
   return report;
 }
 

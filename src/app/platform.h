@@ -206,7 +206,8 @@ class Platform final {
   // cannot be read as a certificate.
   core::Result<std::vector<ServedCertificate>> served_certificates();
   // The certificates the spec supplies checked at the clock's now: kSpecInvalid listing every
-  // problem (tenant, file, what to do); those expiring soon recorded as warning events.
+  // problem (tenant, file, what to do). Problems and certificates expiring soon are recorded
+  // as warning events (CertificateRefused, CertificateExpiresSoon).
   core::Status check_certificates(const spec::Spec& spec);
 
   // Appends to the audit chain; failures to audit are errors, never ignored.

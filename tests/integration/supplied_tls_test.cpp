@@ -40,8 +40,10 @@ class SuppliedTlsTest : public PlatformFixture {
   }
 
  protected:
-  static void issue(const std::vector<std::string>& domains, const std::string& name) {
-    static core::SystemClock clock;
+  // Issues `name`.crt/.key for `domains`, `age` ago, valid 90 days.
+  static void issue(const std::vector<std::string>& domains, const std::string& name,
+                    std::chrono::hours age = std::chrono::hours(0)) {
+    core::ManualClock clock(std::chrono::system_clock::now() - age);
     auto ca = security::LocalCa::open_or_create(*certs_ / "ca", "Operator CA", clock);
     ASSERT_TRUE(ca.has_value()) << ca.error().to_string();
     auto issued = ca->issue(domains, *certs_ / "issued", std::chrono::hours(24 * 90));
@@ -212,6 +214,30 @@ TEST_F(SuppliedTlsTest, ADomainAddedThatTheCertificateDoesNotCoverIsRefused) {
   auto covered = platform().tenant_add_domain("a", "shop.a.test", kActor);
   ASSERT_TRUE(covered.has_value()) << covered.error().to_string();
   EXPECT_EQ(served_serial("shop.a.test"), file_serial("a"));
+}
+
+TEST_F(SuppliedTlsTest, AnExpiredCertificateDoesNotStopTheDaemonsOwnApply) {
+  const std::string before = served_serial("erp.a.test");
+  issue({"*.a.test"}, "a", std::chrono::hours(24 * 100));  // expired 10 days ago
+  // The daemon's apply of the spec it runs (as at start-up) goes on; the proxy keeps its copy.
+  auto applied = platform().apply(nullptr, reconcile::ApplyOptions{}, kActor);
+  ASSERT_TRUE(applied.has_value()) << applied.error().to_string();
+  EXPECT_EQ(served_serial("erp.a.test"), before);
+  EXPECT_EQ(served_serial("b.it.test").rfind("serial=", 0), 0U);
+  auto events = platform().catalog().events().list("", 100);
+  ASSERT_TRUE(events.has_value());
+  const bool is_recorded = std::any_of(events->begin(), events->end(), [](const auto& e) {
+    return e.reason == "CertificateRefused" &&
+           e.message.find("tenant 'a': certificate") != std::string::npos &&
+           e.message.find("expired on ") != std::string::npos;
+  });
+  EXPECT_TRUE(is_recorded);
+  // A new spec naming it is refused outright.
+  auto next = spec_naming("a");
+  ASSERT_TRUE(next.has_value());
+  auto refused = platform().apply(&*next, reconcile::ApplyOptions{}, kActor);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("expired on "), std::string::npos);
 }
 
 }  // namespace
