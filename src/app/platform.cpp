@@ -3,6 +3,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "security/local_ca.h"
+#include "security/supplied_certificates.h"
 
 namespace ballast::app {
 
@@ -36,6 +37,10 @@ core::Result<reconcile::ApplyReport> Platform::start_runtime(const core::Identit
       [app = app_.get()](const std::string& tenant) { return app->endpoints(tenant); });
   runtime_->set_certificate_issuer(
       [this](const std::vector<std::string>& domains) { return issue_certificate(domains); });
+  runtime_->set_supplied_certificates(
+      [this](const std::string& tenant, const std::vector<std::string>& domains) {
+        return security::load_supplied_certificate(spec_, tenant, domains, clock_.now());
+      });
   ops_ = std::make_unique<reconcile::TenantOps>(spec_, *catalog_, *runtime_, app_.get());
   backups_ = std::make_unique<backup::TenantBackups>(*catalog_, *runtime_);
   keep_ = std::make_unique<backup::FilestoreKeep>(runtime_->layout());
@@ -145,6 +150,12 @@ core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,
                                                      const Actor& actor) {
   std::lock_guard lock(changes_);
   BALLAST_TRY(require_runtime());
+  // A new spec with a bad certificate is refused whole; the daemon's own apply of the spec it
+  // runs (start-up) goes on, the proxy keeping what it serves (see sync_certificates).
+  if (auto checked = check_certificates(next != nullptr ? *next : spec_);
+      !checked.has_value() && next != nullptr) {
+    return std::move(checked).error();
+  }
   if (next != nullptr) {
     if (next->state_dir() != spec_.state_dir() || !(next->platform.api == spec_.platform.api) ||
         !(next->platform.ingress.http == spec_.platform.ingress.http)) {
@@ -165,6 +176,15 @@ core::Result<reconcile::ApplyReport> Platform::apply(const spec::Spec* next,
         (void)audit(actor, "apply." + std::string(to_string(r.action.kind)), r.action.subject,
                     outcome, {{"target", r.action.target}, {"outcome", r.outcome}});
       });
+  // Supplied certificates whose files changed are served now, even when no tenant changed.
+  if (spec_.platform.ingress.https) {
+    // At start-up a refused certificate is an event (recorded by the sync), not a failure.
+    auto synced = runtime_->sync_routes();
+    if (!synced.has_value() &&
+        (next != nullptr || synced.error().code() != core::ErrorCode::kSpecInvalid)) {
+      return std::move(synced).error();
+    }
+  }
   return report;
 }
 

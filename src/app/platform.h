@@ -64,6 +64,15 @@ struct DrillRequest {
   std::string target = "latest";  // latest, random (in the recovery window), or RFC 3339
 };
 
+// A certificate HAProxy serves for tenant domains (certificate_service.cpp).
+struct ServedCertificate {
+  std::string tenant;                // "" for the default certificate (base domain, no SNI)
+  std::vector<std::string> domains;  // the leaf's DNS names
+  core::SystemTime not_after{};
+  std::string serial_hex;
+  bool is_supplied = false;  // from the spec's tls files, not the local CA
+};
+
 class Platform final {
  public:
   // Opens the state directory the spec names (creating it with kCreate).
@@ -192,6 +201,14 @@ class Platform final {
   core::Result<nlohmann::json> readiness(const std::string& tenant);
   // The Prometheus exposition of every figure Ballast watches (GET /metrics).
   core::Result<std::string> metrics();
+  // Every certificate HAProxy serves now, the default one first; empty without
+  // platform.ingress.https or before the runtime started. kCorrupt naming the file when one
+  // cannot be read as a certificate.
+  core::Result<std::vector<ServedCertificate>> served_certificates();
+  // The certificates the spec supplies checked at the clock's now: kSpecInvalid listing every
+  // problem (tenant, file, what to do). Problems and certificates expiring soon are recorded
+  // as warning events (CertificateRefused, CertificateExpiresSoon).
+  core::Status check_certificates(const spec::Spec& spec);
 
   // Appends to the audit chain; failures to audit are errors, never ignored.
   core::Status audit(const Actor& actor, std::string_view action, std::string_view target,

@@ -7,6 +7,7 @@
 #include "cli/starter.h"
 #include "core/file.h"
 #include "reconcile/plan.h"
+#include "security/supplied_certificates.h"
 #include "spec/explain.h"
 #include "spec/loader.h"
 
@@ -27,7 +28,17 @@ core::Result<int> init(const Context& ctx, bool force) {
 
 core::Result<int> validate(const Context& ctx) {
   BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
+  // The files the spec names for certificates are read here, not by the spec loader.
+  const auto certificates = security::check_supplied_certificates(spec, ctx.clock.now());
+  if (!certificates.errors.empty()) return spec::to_error(certificates.errors);
+  nlohmann::json warnings = nlohmann::json::array();
+  std::string warning_text;
+  for (const auto& w : certificates.warnings) {
+    warnings.push_back(w.to_string());
+    warning_text += "\nwarning: " + w.to_string();
+  }
   const nlohmann::json summary = {{"valid", true},
+                                  {"warnings", warnings},
                                   {"file", ctx.spec_file},
                                   {"tenants", spec.tenants.size()},
                                   {"pools", spec.pools.size()},
@@ -38,7 +49,8 @@ core::Result<int> validate(const Context& ctx) {
                   fmt::format("{} is valid: {} tenants, {} pools, {} stacks, {} plans, {} "
                               "repositories.",
                               ctx.spec_file, spec.tenants.size(), spec.pools.size(),
-                              spec.stacks.size(), spec.plans.size(), spec.repositories.size()));
+                              spec.stacks.size(), spec.plans.size(), spec.repositories.size()) +
+                      warning_text);
 }
 
 core::Result<int> plan(const Context& ctx) {

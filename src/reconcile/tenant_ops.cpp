@@ -159,7 +159,16 @@ core::Result<Outcome> TenantOps::add_domain(const std::string& name, const std::
   }
   record.domains.push_back(domain);
   BALLAST_TRY(catalog_.tenants().save(record));
-  BALLAST_TRY(runtime_.sync_routes());
+  if (auto synced = runtime_.sync_routes(); !synced.has_value()) {
+    // kSpecInvalid: the certificate the spec supplies for the tenant does not cover the new
+    // domain (or fails another check); the domain is not kept.
+    if (synced.error().code() == core::ErrorCode::kSpecInvalid) {
+      record.domains.pop_back();
+      BALLAST_TRY(catalog_.tenants().save(record));
+      (void)runtime_.sync_routes();
+    }
+    return std::move(synced).error();
+  }
   return Outcome::kUpdated;
 }
 

@@ -27,6 +27,11 @@ inline std::optional<std::string> dns_names(const std::vector<std::string>& name
   return std::nullopt;
 }
 
+inline std::optional<std::string> not_empty(const std::string& text) {
+  if (!text.empty()) return std::nullopt;
+  return std::string("must not be empty");
+}
+
 inline std::optional<std::string> positive(const Duration& d) {
   if (d.count() > 0) return std::nullopt;
   return std::string("must be longer than 0s");

@@ -26,6 +26,10 @@ core::Result<Spec> parse(std::string_view text, const std::filesystem::path& fil
 // retention, ports distinct…). Appends to `out`.
 void validate(const Spec& spec, std::vector<Diagnostic>& out);
 
+// A diagnostic at the position of the field `path` ("tenants[2].tls.key"), or of its nearest
+// parent that has one; for checks made above the spec module (files the spec names).
+Diagnostic diagnostic_at(const Spec& spec, const std::string& path, std::string message);
+
 // Fills what the spec leaves to be derived: default domains, default backup repository.
 void derive_defaults(Spec& spec);
 

@@ -156,6 +156,13 @@ struct Environment {
   std::vector<std::string> domains;  // empty: <tenant>-<name>.<base_domain>
 };
 
+// A certificate the operator supplies (from their own CA or an ACME client run outside
+// Ballast) instead of one issued by the local CA. Paths are relative to the spec file.
+struct TlsFiles {
+  std::string certificate;  // PEM: the leaf first, then its chain
+  std::string key;          // PEM: the leaf's private key
+};
+
 struct Tenant {
   std::string name;
   std::string display_name;
@@ -168,6 +175,7 @@ struct Tenant {
   std::string calendar;
   Continuity continuity;
   std::vector<std::string> modules;  // Odoo modules beyond the platform's
+  std::optional<TlsFiles> tls;       // unset: a certificate from the local CA
 };
 
 struct OdooProfile {
@@ -181,6 +189,7 @@ struct Ingress {
   HostPort http;
   std::optional<HostPort> https;
   std::string base_domain;
+  std::optional<TlsFiles> tls;  // the default certificate; unset: from the local CA
 };
 
 struct Platform {

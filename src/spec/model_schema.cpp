@@ -96,7 +96,10 @@ const ObjectDef& schema(Tag<Ingress>) {
        field("https", &Ingress::https, "Address HAProxy listens on for HTTPS; unset: no TLS."),
        required("base_domain", &Ingress::base_domain,
                 "Domain under which default tenant and environment hostnames are made.",
-                Check<std::string>(checks::dns_name))}};
+                Check<std::string>(checks::dns_name)),
+       field("tls", &Ingress::tls,
+             "Default certificate (served without SNI; must cover base_domain) as PEM files; "
+             "unset: issued by the local CA. Only with https.")}};
   return def;
 }
 

@@ -28,6 +28,7 @@ const ObjectDef& schema(Tag<Calendar>);
 const ObjectDef& schema(Tag<Target>);
 const ObjectDef& schema(Tag<Continuity>);
 const ObjectDef& schema(Tag<Environment>);
+const ObjectDef& schema(Tag<TlsFiles>);
 const ObjectDef& schema(Tag<Tenant>);
 
 const std::vector<EnumEntry<RepositoryType>>& enum_table(Tag<RepositoryType>);

@@ -36,6 +36,22 @@ const ObjectDef& schema(Tag<Environment>) {
   return def;
 }
 
+const ObjectDef& schema(Tag<TlsFiles>) {
+  static const ObjectDef def{
+      "tls",
+      "A certificate supplied as PEM files instead of one issued by the local CA. Checked by "
+      "'ballast validate' and at every apply: readable, the key matches, valid now, every domain "
+      "covered; a warning within 14 days of expiry.",
+      {required("certificate", &TlsFiles::certificate,
+                "PEM file with the certificate first, then its intermediates (relative to this "
+                "file).",
+                Check<std::string>(checks::not_empty)),
+       required("key", &TlsFiles::key,
+                "PEM file with the certificate's private key, unencrypted (relative to this file).",
+                Check<std::string>(checks::not_empty))}};
+  return def;
+}
+
 const ObjectDef& schema(Tag<Tenant>) {
   static const ObjectDef def{
       "tenant",
@@ -52,7 +68,10 @@ const ObjectDef& schema(Tag<Tenant>) {
        field("environments", &Tenant::environments, "Staging and development copies."),
        field("calendar", &Tenant::calendar, "Business calendar (change windows, freezes)."),
        field("continuity", &Tenant::continuity, "RPO and RTO per business process.", "{}"),
-       field("modules", &Tenant::modules, "Odoo modules beyond the platform's.")}};
+       field("modules", &Tenant::modules, "Odoo modules beyond the platform's."),
+       field("tls", &Tenant::tls,
+             "Its certificate as PEM files, covering every domain; unset: issued by the local "
+             "CA. Only with platform.ingress.https.")}};
   return def;
 }
 

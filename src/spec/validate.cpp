@@ -16,23 +16,8 @@ class Checker {
  public:
   Checker(const Spec& spec, std::vector<Diagnostic>& out) : spec_(spec), out_(out) {}
 
-  // Reports at the position of `path`, or of its nearest parent that has one.
   void report(const std::string& path, std::string message) {
-    Diagnostic d;
-    d.file = spec_.file.string();
-    d.path = path;
-    d.message = std::move(message);
-    std::string at = path;
-    while (!at.empty()) {
-      if (auto it = spec_.positions.find(at); it != spec_.positions.end()) {
-        d.line = it->second.line + 1;
-        d.column = it->second.column + 1;
-        break;
-      }
-      const auto cut = at.find_last_of(".[");
-      at = cut == std::string::npos ? "" : at.substr(0, cut);
-    }
-    out_.push_back(std::move(d));
+    out_.push_back(diagnostic_at(spec_, path, std::move(message)));
   }
 
   template <typename T>
@@ -91,6 +76,22 @@ class Checker {
     if (api.empty()) return;  // the platform section itself is missing or failed
     if (api != "127.0.0.1" && api != "::1" && api != "localhost") {
       report("platform.api", fmt::format("the API must listen on loopback, not '{}'", api));
+    }
+    tls_needs_https();
+  }
+
+  // Certificates are served only by an HTTPS listener; the files themselves are checked
+  // above the spec (security::check_supplied_certificates), which reads them.
+  void tls_needs_https() {
+    if (spec_.platform.ingress.https) return;
+    if (spec_.platform.ingress.tls) {
+      report("platform.ingress.tls", "tls needs platform.ingress.https (an HTTPS listener)");
+    }
+    for (std::size_t i = 0; i < spec_.tenants.size(); ++i) {
+      if (!spec_.tenants[i].tls) continue;
+      report(fmt::format("tenants[{}].tls", i),
+             fmt::format("tenant '{}' has tls but platform.ingress.https is not set",
+                         spec_.tenants[i].name));
     }
   }
 
@@ -287,6 +288,24 @@ class Checker {
 };
 
 }  // namespace
+
+Diagnostic diagnostic_at(const Spec& spec, const std::string& path, std::string message) {
+  Diagnostic d;
+  d.file = spec.file.string();
+  d.path = path;
+  d.message = std::move(message);
+  std::string at = path;
+  while (!at.empty()) {
+    if (auto it = spec.positions.find(at); it != spec.positions.end()) {
+      d.line = it->second.line + 1;
+      d.column = it->second.column + 1;
+      break;
+    }
+    const auto cut = at.find_last_of(".[");
+    at = cut == std::string::npos ? "" : at.substr(0, cut);
+  }
+  return d;
+}
 
 void validate(const Spec& spec, std::vector<Diagnostic>& out) { Checker(spec, out).run(); }
 

@@ -1,4 +1,6 @@
 // The offline commands, driven as a user would: help, validate, init, plan, explain, bad input.
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -35,6 +37,50 @@ TEST(Cli, ValidatesBothExamples) {
     auto json = nlohmann::json::parse(r.out);
     EXPECT_TRUE(json["valid"].get<bool>());
   }
+}
+
+// Certificates supplied in the spec are read and checked by validate: a self-signed one from
+// the openssl command for www only, while the tenant also has erp; then one expiring soon.
+TEST(Cli, ValidateChecksSuppliedCertificates) {
+  TempDir dir;
+  auto make_certificate = [&](const std::string& days, const std::string& names) {
+    const std::string command =
+        "cd '" + dir.path().string() +
+        "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+        "acme.key -out acme.crt -days " +
+        days + " -subj /CN=www.acme.test -addext subjectAltName=" + names + " 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+  };
+  make_certificate("90", "DNS:www.acme.test");
+  write_text(dir / "ballast.yaml", R"(platform:
+  name: p
+  ingress: {base_domain: example.test, https: "127.0.0.1:8443"}
+plans: [{name: small}]
+pools: [{name: main}]
+tenants:
+  - name: acme
+    pool: main
+    plan: small
+    domains: [erp.acme.test, www.acme.test]
+    tls: {certificate: acme.crt, key: acme.key}
+)");
+  auto refused = run_ballast({"validate"}, dir.path());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("ballast.yaml:11:24: tenants[0].tls.certificate: tenant 'acme': "
+                             "certificate 'acme.crt' does not cover domain 'erp.acme.test' (it "
+                             "names 'www.acme.test')"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find("PRIVATE KEY"), std::string::npos);
+
+  make_certificate("5", "DNS:*.acme.test");
+  auto soon = run_ballast({"validate", "--output", "json"}, dir.path());
+  ASSERT_EQ(soon.exit_code, 0) << soon.err;
+  auto json = nlohmann::json::parse(soon.out);
+  ASSERT_EQ(json["warnings"].size(), 1U);
+  EXPECT_NE(json["warnings"][0].get<std::string>().find(
+                "tenant 'acme': certificate 'acme.crt' expires on "),
+            std::string::npos);
 }
 
 TEST(Cli, InitWritesASpecThatValidatesAndPlans) {

@@ -124,6 +124,20 @@ class LocalRuntime final {
   using CertificateIssuer =
       std::function<core::Result<core::Secret>(const std::vector<std::string>& domains)>;
   void set_certificate_issuer(CertificateIssuer issuer) { issuer_ = std::move(issuer); }
+  // The PEM the spec supplies for `tenant` ("" for the default certificate), checked against
+  // `domains`: its chain, then its key; nullopt when the spec supplies none (then the issuer
+  // is used). Set by the composition root, which can read certificates. kSpecInvalid (naming
+  // the tenant, file and problem) refuses that certificate; other errors fail the sync.
+  using SuppliedCertificate = std::function<core::Result<std::optional<core::Secret>>(
+      const std::string& tenant, const std::vector<std::string>& domains)>;
+  void set_supplied_certificates(SuppliedCertificate source) { supplied_ = std::move(source); }
+  // One certificate file HAProxy serves (chain then key, 0600).
+  struct ServedCertificateFile {
+    std::string tenant;  // "" for the default certificate
+    std::filesystem::path file;
+  };
+  // What the last certificate sync left HAProxy serving; empty without ingress.https.
+  std::vector<ServedCertificateFile> served_certificate_files() const;
   // Tenants answered with the maintenance page (during upgrades).
   void set_maintenance(const std::string& tenant, bool on);
   // The host a tenant record lives on.
@@ -138,10 +152,25 @@ class LocalRuntime final {
   core::Result<std::vector<components::haproxy::Route>> routes();
   components::haproxy::ProxyConfig proxy_config(std::uint16_t stats_port) const;
   // With ingress.https: a default certificate for the base domain and one per tenant for its
-  // domains, issued when missing or when the domains changed, listed in HAProxy's crt-list.
-  // True when the listener must load new certificates.
-  core::Result<bool> sync_certificates(const components::haproxy::ProxyConfig& config,
-                                       const std::vector<components::haproxy::Route>& routes);
+  // domains, listed in HAProxy's crt-list: the spec's own when it supplies one (rewritten when
+  // the files' content changes), else issued when missing or when the domains changed.
+  // A supplied certificate refused by its checks (kSpecInvalid from the source) is reported
+  // in `refused` and as an event, and does not stop the others.
+  struct CertificateSync {
+    bool is_changed = false;  // the listener must load new certificates
+    std::vector<core::Error> refused;
+  };
+  core::Result<CertificateSync> sync_certificates(
+      const components::haproxy::ProxyConfig& config,
+      const std::vector<components::haproxy::Route>& routes);
+  // One certificate file: the supplied one (when `use_supplied` and the spec has one) or one
+  // from the issuer when missing, old or for other domains. Whether it was written.
+  core::Result<bool> ensure_certificate(const std::string& tenant,
+                                        const std::filesystem::path& file,
+                                        std::vector<std::string> domains, bool use_supplied);
+  // Writes `pem` (chain then key) to `file` (0600, the component user's) unless it holds
+  // exactly that already; whether it wrote.
+  core::Result<bool> write_certificate(const std::filesystem::path& file, const core::Secret& pem);
   // A seamless reload (SIGUSR2 to HAProxy's master; listeners are handed over): waits until
   // a new worker answers on the runtime socket.
   core::Status reload_proxy(const components::haproxy::ProxyConfig& config);
@@ -154,6 +183,9 @@ class LocalRuntime final {
   Supervisor supervisor_;
   std::function<std::optional<AppEndpoints>(const std::string&)> app_endpoints_;
   CertificateIssuer issuer_;
+  SuppliedCertificate supplied_;
+  mutable std::mutex served_mutex_;
+  std::vector<ServedCertificateFile> served_;
   std::mutex maintenance_mutex_;
   std::mutex archive_mutex_;
   std::set<std::string> archive_ready_;  // hosts whose stanza was created and checked

@@ -66,7 +66,10 @@ core::Status LocalRuntime::ensure_proxy() {
   BALLAST_TRY(core::ensure_dir(config.dir, 0750));
   BALLAST_TRY(core::ensure_dir(layout_.proxy_run(), 0700));
   BALLAST_TRY(core::chown_path(layout_.proxy_run(), identity_.uid, identity_.gid));
-  BALLAST_TRY(sync_certificates(config, current).and_then([](bool) { return core::ok(); }));
+  // Refused supplied certificates are events here: the proxy starts with what it has.
+  BALLAST_TRY(sync_certificates(config, current).and_then([](const CertificateSync&) {
+    return core::ok();
+  }));
   BALLAST_TRY(hp::write_all(config, current, identity_));
   BALLAST_TRY(hp::check_config(config));
   const auto log_file = layout_.log_of(kProxyName);
@@ -116,8 +119,9 @@ core::Result<int> LocalRuntime::sync_routes() {
     BALLAST_ASSIGN_OR_RETURN(const int n, api.sync_map(file, hp::parse_map(text)));
     changed += n;
   }
-  BALLAST_ASSIGN_OR_RETURN(const bool new_certificates, sync_certificates(config, current));
-  if (new_certificates) BALLAST_TRY(reload_proxy(config));
+  BALLAST_ASSIGN_OR_RETURN(const auto certificates, sync_certificates(config, current));
+  if (certificates.is_changed) BALLAST_TRY(reload_proxy(config));
+  if (!certificates.refused.empty()) return certificates.refused.front();
   return changed;
 }
 

@@ -30,9 +30,32 @@ std::string worker_pid(const hp::ProxyConfig& config) {
 
 }  // namespace
 
-core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config,
-                                                   const std::vector<hp::Route>& routes) {
-  if (!config.https) return false;
+core::Result<bool> LocalRuntime::ensure_certificate(const std::string& tenant,
+                                                    const std::filesystem::path& file,
+                                                    std::vector<std::string> domains,
+                                                    bool use_supplied) {
+  std::sort(domains.begin(), domains.end());
+  if (supplied_ && use_supplied) {
+    BALLAST_ASSIGN_OR_RETURN(auto pem, supplied_(tenant, domains));
+    if (pem.has_value()) return write_certificate(file, *pem);
+  }
+  const std::string wanted = core::join(domains, "\n") + "\n";
+  auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(file, ec);
+  const bool is_fresh =
+      !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
+  if (is_fresh && covered.has_value() && *covered == wanted) return false;
+  BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
+  BALLAST_TRY(write_certificate(file, pem));
+  BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
+  return true;
+}
+
+core::Result<LocalRuntime::CertificateSync> LocalRuntime::sync_certificates(
+    const hp::ProxyConfig& config, const std::vector<hp::Route>& routes) {
+  CertificateSync sync;
+  if (!config.https) return sync;
   if (!issuer_) {
     return core::Error(core::ErrorCode::kPreconditionFailed,
                        "platform.ingress.https is set but no certificate issuer is configured")
@@ -41,41 +64,64 @@ core::Result<bool> LocalRuntime::sync_certificates(const hp::ProxyConfig& config
   const auto dir = hp::certificates_dir(config);
   BALLAST_TRY(core::ensure_dir(dir, 0700));
   BALLAST_TRY(core::chown_path(dir, identity_.uid, identity_.gid));
-  bool changed = false;
-  // Issues `file` for `domains` unless the file beside it says it covers exactly those.
-  auto ensure = [&](const std::filesystem::path& file,
-                    std::vector<std::string> domains) -> core::Status {
-    std::sort(domains.begin(), domains.end());
-    const std::string wanted = core::join(domains, "\n") + "\n";
-    auto covered = core::read_file(file.string() + ".domains", 64 * 1024);
-    std::error_code ec;
-    const auto written = std::filesystem::last_write_time(file, ec);
-    const bool is_fresh =
-        !ec && std::filesystem::file_time_type::clock::now() - written < kCertificateRenewalAge;
-    if (is_fresh && covered.has_value() && *covered == wanted) return core::ok();
-    BALLAST_ASSIGN_OR_RETURN(auto pem, issuer_(domains));
-    BALLAST_TRY(core::write_file_atomic(file, pem.reveal(), 0600));
-    BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
-    BALLAST_TRY(core::write_file_atomic(file.string() + ".domains", wanted, 0600));
-    changed = true;
+  // A supplied certificate that fails its checks leaves the file served before in place (or,
+  // when there is none, one from the local CA): one tenant's expired certificate must not
+  // stop the others' from being synced.
+  auto ensure = [&](const std::string& tenant, const std::filesystem::path& file,
+                    const std::vector<std::string>& domains) -> core::Status {
+    auto written = ensure_certificate(tenant, file, domains, true);
+    if (!written.has_value() && written.error().code() == core::ErrorCode::kSpecInvalid) {
+      (void)catalog_.events().record(catalog::EventLevel::kWarning,
+                                     tenant.empty() ? "platform" : "tenant/" + tenant,
+                                     "CertificateRefused", written.error().message());
+      sync.refused.push_back(written.error());
+      if (std::filesystem::exists(file)) return core::ok();
+      written = ensure_certificate(tenant, file, domains, false);
+    }
+    BALLAST_TRY(written);
+    sync.is_changed = sync.is_changed || *written;
     return core::ok();
   };
   const auto& base = spec_.platform.ingress.base_domain;
-  BALLAST_TRY(ensure(hp::default_certificate(config), {base, "*." + base}));
+  std::vector<ServedCertificateFile> served = {{"", hp::default_certificate(config)}};
+  BALLAST_TRY(ensure("", served.front().file, {base, "*." + base}));
   std::string list;
   for (const auto& r : routes) {
     if (r.domains.empty()) continue;
     const auto file = dir / (r.tenant + ".pem");
-    BALLAST_TRY(ensure(file, r.domains));
+    BALLAST_TRY(ensure(r.tenant, file, r.domains));
     list += file.string() + "\n";
+    served.push_back({r.tenant, file});
+  }
+  {
+    std::lock_guard lock(served_mutex_);
+    served_ = std::move(served);
   }
   auto previous = core::read_file(hp::crt_list(config), 16 << 20);
   if (!previous.has_value() || *previous != list) {
     BALLAST_TRY(core::write_file_atomic(hp::crt_list(config), list, 0600));
     BALLAST_TRY(core::chown_path(hp::crt_list(config), identity_.uid, identity_.gid));
-    changed = true;
+    sync.is_changed = true;
   }
-  return changed;
+  return sync;
+}
+
+core::Result<bool> LocalRuntime::write_certificate(const std::filesystem::path& file,
+                                                   const core::Secret& pem) {
+  auto current = core::read_file(file, 16 << 20);
+  if (current.has_value() && *current == pem.reveal()) return false;
+  BALLAST_TRY(core::write_file_atomic(file, pem.reveal(), 0600));
+  BALLAST_TRY(core::chown_path(file, identity_.uid, identity_.gid));
+  // Without its record of domains, an issued certificate is issued afresh should the spec stop
+  // supplying this one.
+  std::error_code ec;
+  std::filesystem::remove(file.string() + ".domains", ec);
+  return true;
+}
+
+std::vector<LocalRuntime::ServedCertificateFile> LocalRuntime::served_certificate_files() const {
+  std::lock_guard lock(served_mutex_);
+  return served_;
 }
 
 core::Status LocalRuntime::reload_proxy(const hp::ProxyConfig& config) {
