@@ -340,6 +340,20 @@ core::Result<std::string> Platform::metrics() {
     e.add(m::kComponentUp, cl, c.state == catalog::ComponentState::kRunning ? 1 : 0);
     e.add(m::kComponentRestarts, cl, static_cast<double>(c.restarts));
   }
+  if (auto served = served_certificates(); served.has_value()) {
+    for (const auto& c : *served) {
+      e.add(m::kCertificateExpiry,
+            {{"tenant", c.tenant}, {"source", c.is_supplied ? "spec" : "local-ca"}},
+            seconds_between(now, c.not_after));
+    }
+  }
+  if (auto served = served_certificates(); served.has_value()) {
+    for (const auto& c : *served) {
+      e.add(m::kCertificateExpiry,
+            {{"tenant", c.tenant}, {"source", c.is_supplied ? "spec" : "local-ca"}},
+            seconds_between(now, c.not_after));
+    }
+  }
   const auto room = disk_room(state_dir());
   if (room.free_ratio >= 0) {
     e.add(m::kDiskFree, {}, room.free_bytes);

@@ -45,7 +45,7 @@ std::string chart(const std::string& title, const std::vector<catalog::DrillReco
                   const char* key, double target) {
   constexpr double kWidth = 640;
   constexpr double kHeight = 200;
-  constexpr double kLeft = 60;
+  constexpr double kLeft = 96;  // room for "30 min 0 s" on the axis
   constexpr double kBottom = 30;
   double top = target;
   for (const auto& d : oldest_first) top = std::max(top, number(d.detail, key));
@@ -90,7 +90,7 @@ std::string chart(const std::string& title, const std::vector<catalog::DrillReco
         escape(format_seconds(v)));
   }
   if (n > 0) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick\">{}</text>", kLeft, kHeight - 8,
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick start\">{}</text>", kLeft, kHeight - 8,
                        escape(core::format_rfc3339(oldest_first.front().started_at).substr(0, 10)));
     svg += fmt::format("<text x=\"{}\" y=\"{}\" class=\"tick end\">{}</text>", kWidth, kHeight - 8,
                        escape(core::format_rfc3339(oldest_first.back().started_at).substr(0, 10)));
@@ -166,7 +166,8 @@ std::string report_html(const ReportInput& in) {
       "figcaption{{font-weight:600}} .axis{{stroke:#57606a}} .series{{fill:none;stroke:#0969da;"
       "stroke-width:2}} .target{{stroke:#cf222e;stroke-dasharray:6 4}} .target-label{{fill:#cf222e;"
       "font-size:11px;text-anchor:end}} .tick{{fill:#57606a;font-size:11px;text-anchor:end}}"
-      ".tick.end{{text-anchor:end}} .pass{{fill:#1a7f37}} .fail{{fill:#cf222e}}"
+      ".tick.end{{text-anchor:end}} .tick.start{{text-anchor:start}} .pass{{fill:#1a7f37}} "
+      ".fail{{fill:#cf222e}}"
       "dl{{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}} dt{{font-weight:600}}"
       "</style></head><body>\n<h1>Restore drills: {0}</h1>\n<dl><dt>Platform</dt><dd>{1}</dd>"
       "<dt>Generated</dt><dd>{2}</dd><dt>Drills</dt><dd>{3}, {4} passed</dd>",

@@ -147,6 +147,15 @@ TEST_F(SuppliedTlsTest, ServedCertificatesListEveryTenantWithItsExpiry) {
   EXPECT_EQ("serial=" + a->serial_hex, file_serial("a"));
   EXPECT_GT(a->not_after, clock_->now() + std::chrono::hours(24 * 89));
   EXPECT_LT(a->not_after, clock_->now() + std::chrono::hours(24 * 91));
+  // The same expiry in /metrics, for the alert at 14 days.
+  auto metrics = platform().metrics();
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().to_string();
+  const std::string series = "ballast_certificate_expiry_seconds{tenant=\"a\",source=\"spec\"} ";
+  const auto at = metrics->find(series);
+  ASSERT_NE(at, std::string::npos) << *metrics;
+  const double days = std::stod(metrics->substr(at + series.size())) / 86400;
+  EXPECT_GT(days, 89);
+  EXPECT_LT(days, 91);
 }
 
 TEST_F(SuppliedTlsTest, AReplacedCertificateIsServedAfterApplyWithoutDroppingRequests) {
