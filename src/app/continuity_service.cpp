@@ -177,13 +177,13 @@ core::Result<nlohmann::json> Platform::drill_run(const DrillRequest& r, const Ac
     std::set<std::string> unsettled;
     BALLAST_ASSIGN_OR_RETURN(auto window, runtime_->recovery_window(host));
     if (target_text == "latest") {
-      // The data as it is now, recorded twice around the target: what did not move in between
-      // must be in the copy exactly.
       // pgBackRest picks the backup set by whole seconds: a target in the very second the
       // newest backup stopped would recover from an older one (or find none), so a drill right
       // after a backup waits that second out.
       const auto usable = window.newest_backup + std::chrono::seconds(1);
       if (clock_.now() < usable) std::this_thread::sleep_for(usable - clock_.now());
+      // The data as it is now, recorded twice around the target: what did not move in between
+      // must be in the copy exactly.
       step("record");
       BALLAST_ASSIGN_OR_RETURN(auto live, runtime_->postgres_admin(host, r.tenant));
       BALLAST_ASSIGN_OR_RETURN(auto before, backup::data_checks(live));

@@ -7,7 +7,6 @@
 #include <sys/statvfs.h>
 
 #include "app/platform.h"
-#include "core/text.h"
 #include "drill/verdict.h"
 #include "monitor/metrics.h"
 
@@ -294,18 +293,12 @@ core::Result<std::string> Platform::metrics() {
           e.add(m::kPostgresConnections, cl, v.archive->connections);
           e.add(m::kPostgresMaxConnections, cl, v.archive->max_connections);
         }
-        if (auto redis = runtime_->redis_admin(host); redis.has_value()) {
-          if (auto info = redis->command({"INFO"}); info.has_value() && !info->is_error) {
-            for (const auto& line : core::split(info->text(), '\n')) {
-              const auto value = [&line](std::string_view key) {
-                return std::stod(std::string(core::trim(line.substr(key.size()))));
-              };
-              if (line.rfind("used_memory:", 0) == 0)
-                e.add(m::kRedisMemory, cl, value("used_memory:"));
-              if (line.rfind("evicted_keys:", 0) == 0)
-                e.add(m::kRedisEvictions, cl, value("evicted_keys:"));
-            }
-          }
+        auto redis = runtime_->redis_admin(host);
+        auto info = redis.has_value() ? redis->info()
+                                      : core::Result<components::redis::Info>(redis.error());
+        if (info.has_value()) {
+          if (auto used = info->number("used_memory")) e.add(m::kRedisMemory, cl, *used);
+          if (auto evicted = info->number("evicted_keys")) e.add(m::kRedisEvictions, cl, *evicted);
         }
         BALLAST_ASSIGN_OR_RETURN(auto cluster_backups, catalog_->backups().list(host.owner(), 200));
         std::set<std::string> kinds;
@@ -339,13 +332,6 @@ core::Result<std::string> Platform::metrics() {
     const monitor::Labels cl = {{"component", c.name}, {"kind", c.kind}};
     e.add(m::kComponentUp, cl, c.state == catalog::ComponentState::kRunning ? 1 : 0);
     e.add(m::kComponentRestarts, cl, static_cast<double>(c.restarts));
-  }
-  if (auto served = served_certificates(); served.has_value()) {
-    for (const auto& c : *served) {
-      e.add(m::kCertificateExpiry,
-            {{"tenant", c.tenant}, {"source", c.is_supplied ? "spec" : "local-ca"}},
-            seconds_between(now, c.not_after));
-    }
   }
   if (auto served = served_certificates(); served.has_value()) {
     for (const auto& c : *served) {

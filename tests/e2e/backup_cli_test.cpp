@@ -1,7 +1,6 @@
 // Backups and point-in-time recovery as an operator runs them from the command line, against a
 // daemon with real PostgreSQL and pgBackRest: a cluster backup, its history and the recovery
 // window, a tenant restored to a second inside it, and the refusals an operator can meet.
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -39,18 +38,12 @@ tenants: [{{name: acme, pool: main, plan: small}}]
     auto r = run_ballast(argv, dir_.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     // Long work streams {"progress": …} lines before the answer.
-    std::string answer;
-    progress_lines_ = 0;
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("{\"progress\"", 0) == 0) {
-        EXPECT_TRUE(nlohmann::json::parse(line)["progress"].contains("phase")) << line;
-        ++progress_lines_;
-      } else {
-        answer += line + "\n";
-      }
+    const auto answer = split_progress(r.out);
+    for (const auto& line : answer.progress) {
+      EXPECT_TRUE(nlohmann::json::parse(line)["progress"].contains("phase")) << line;
     }
-    return nlohmann::json::parse(answer.empty() ? "{}" : answer);
+    progress_lines_ = static_cast<int>(answer.progress.size());
+    return nlohmann::json::parse(answer.text.empty() ? "{}" : answer.text);
   }
   TempDir dir_;
   int progress_lines_ = 0;

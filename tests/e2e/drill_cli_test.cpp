@@ -5,13 +5,13 @@
 // sandbox, its PostgreSQL and its Odoo are gone and the drill is recorded as failed.
 #include <algorithm>
 #include <csignal>
-#include <sstream>
 #include <thread>
 
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/subprocess.h"
 #include "harness/harness.h"
 
@@ -59,11 +59,7 @@ tenants:
     argv.insert(argv.end(), {"--output", "json"});
     auto r = run_ballast(argv, dir_.path());
     EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    std::string answer;
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("{\"progress\"", 0) != 0) answer += line + "\n";
-    }
+    const auto answer = split_progress(r.out).text;
     return nlohmann::json::parse(answer.empty() ? "{}" : answer);
   }
   [[nodiscard]] std::vector<fs::path> sandboxes() const {
@@ -73,21 +69,13 @@ tenants:
       out.push_back(e.path());
     return out;
   }
-  // Processes whose command line names `text`, one line each.
+  // Processes whose command line names `text`, "pid: command line" each, for the message.
   static std::vector<std::string> processes_naming(const std::string& text) {
     std::vector<std::string> found;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-      const auto name = e.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::string cmdline;
-      try {
-        cmdline = read_text(e.path() / "cmdline");
-      } catch (...) {
-        continue;
-      }
+    for (const pid_t pid : core::processes_naming(text)) {
+      auto cmdline = core::read_file("/proc/" + std::to_string(pid) + "/cmdline").value_or("");
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (cmdline.find(text) != std::string::npos) found.push_back(name + ": " + cmdline);
+      found.push_back(std::to_string(pid) + ": " + cmdline);
     }
     return found;
   }

@@ -73,6 +73,19 @@ fs::path ballast_binary() {
   return bin != nullptr ? fs::path(bin) : fs::path("ballast");
 }
 
+Answer split_progress(const std::string& out) {
+  Answer answer;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("{\"progress\"", 0) == 0) {
+      answer.progress.push_back(line);
+    } else {
+      answer.text += line + "\n";
+    }
+  }
+  return answer;
+}
+
 CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& cwd,
                           const std::map<std::string, std::string>& env,
                           std::chrono::seconds timeout) {

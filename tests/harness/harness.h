@@ -60,6 +60,13 @@ CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& 
                           const std::map<std::string, std::string>& env = {},
                           std::chrono::seconds timeout = std::chrono::seconds(120));
 
+// Long commands stream {"progress": …} lines before their answer; this splits the two.
+struct Answer {
+  std::string text;                   // everything but the progress lines
+  std::vector<std::string> progress;  // the progress lines, in order
+};
+Answer split_progress(const std::string& out);
+
 // Writes `text` to `path`.
 void write_text(const fs::path& path, const std::string& text);
 std::string read_text(const fs::path& path);

@@ -1,7 +1,6 @@
 // The Odoo application tier on real PostgreSQL and HAProxy: against the stand-in
 // (tests/odoo_standin), or real Odoo 18 when BALLAST_ODOO_SRC points to its source tree.
 #include <csignal>
-#include <cstdlib>
 #include <regex>
 
 #include <arpa/inet.h>
@@ -24,9 +23,7 @@ using runtime::local::HostRef;
 class AppTest : public PlatformFixture {
  public:
   static void SetUpTestSuite() {
-    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
-      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
-    }
+    use_odoo_standin_unless_set();
     PlatformFixture::SetUpTestSuite();
   }
 

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
-#include <thread>
 
 #include <fmt/ranges.h>
 #include <httplib.h>
@@ -28,9 +27,7 @@ const HostRef kMain{HostRef::Kind::kPool, "main"};
 class DrillTest : public PlatformFixture {
  public:
   static void SetUpTestSuite() {
-    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
-      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
-    }
+    use_odoo_standin_unless_set();
     start(R"(platform:
   name: drills
   state_dir: state

@@ -1,6 +1,9 @@
 #include "platform_fixture.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
+#include <httplib.h>
 
 namespace ballast::testing {
 
@@ -42,6 +45,31 @@ tenants:
 }
 
 void PlatformFixture::SetUpTestSuite() { start(""); }
+
+void PlatformFixture::use_odoo_standin_unless_set() {
+  if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
+    ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
+  }
+}
+
+PlatformFixture::Traffic PlatformFixture::traffic_during(const std::string& host, int status,
+                                                         const std::function<void()>& action) {
+  std::atomic<bool> running{true};
+  std::atomic<int> answered{0};
+  std::atomic<int> failed{0};
+  std::thread traffic([&] {
+    httplib::Client client("127.0.0.1", http_port());
+    while (running) {
+      auto r = client.Get("/web/login", httplib::Headers{{"Host", host}});
+      (r && r->status == status ? answered : failed)++;
+    }
+  });
+  action();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  running = false;
+  traffic.join();
+  return {answered.load(), failed.load()};
+}
 
 void PlatformFixture::start(const std::string& text) {
   dir_ = std::make_unique<TempDir>("ballast-it");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -36,6 +37,17 @@ class PlatformFixture : public ::testing::Test {
   // Starts the platform on `spec` (spec_text's placeholders: {http}, {api}).
   static void start(const std::string& spec);
   static void TearDownTestSuite();
+  // Tenants run on the Odoo stand-in unless BALLAST_ODOO_SRC already names a real Odoo tree.
+  static void use_odoo_standin_unless_set();
+
+  // Requests sent through the proxy to `host` over plain HTTP while `action` runs (and 200 ms
+  // after): how many got `status`, how many did not (no answer or another status).
+  struct Traffic {
+    int answered = 0;
+    int failed = 0;
+  };
+  static Traffic traffic_during(const std::string& host, int status,
+                                const std::function<void()>& action);
 
  protected:
   static app::Platform& platform() { return *platform_; }

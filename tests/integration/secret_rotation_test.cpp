@@ -2,7 +2,6 @@
 // Odoo 18 when BALLAST_ODOO_SRC points to it): after a rotation the new secret works where it
 // is used, Odoo still serves the tenant, and the old secret is refused.
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 
 #include <httplib.h>
@@ -27,9 +26,7 @@ const HostRef kMain{HostRef::Kind::kPool, "main"};
 class SecretRotationTest : public PlatformFixture {
  public:
   static void SetUpTestSuite() {
-    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
-      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
-    }
+    use_odoo_standin_unless_set();
     PlatformFixture::SetUpTestSuite();
   }
 

@@ -4,9 +4,7 @@
 // and one that does not cover the tenant's domain (in the spec, or added at run time) is refused
 // naming the domain.
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
-#include <thread>
+#include <optional>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -24,9 +22,7 @@ namespace {
 class SuppliedTlsTest : public PlatformFixture {
  public:
   static void SetUpTestSuite() {
-    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
-      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
-    }
+    use_odoo_standin_unless_set();
     https_port_ = free_port();
     certs_ = std::make_unique<TempDir>("ballast-operator-certs");
     // Issued by "the operator's CA", which Ballast knows nothing about.
@@ -164,23 +160,13 @@ TEST_F(SuppliedTlsTest, AReplacedCertificateIsServedAfterApplyWithoutDroppingReq
   ASSERT_NE(file_serial("a"), before);
   auto next = spec_naming("a");
   ASSERT_TRUE(next.has_value()) << next.error().to_string();
-  std::atomic<bool> running{true};
-  std::atomic<int> answered{0};
-  std::atomic<int> failed{0};
-  std::thread traffic([&] {
-    httplib::Client client("127.0.0.1", http_port());
-    while (running) {
-      auto r = client.Get("/web/login", httplib::Headers{{"Host", "erp.a.test"}});
-      (r && r->status == 301 ? answered : failed)++;
-    }
+  std::optional<core::Result<reconcile::ApplyReport>> applied;
+  const auto traffic = traffic_during("erp.a.test", 301, [&] {
+    applied = platform().apply(&*next, reconcile::ApplyOptions{}, kActor);
   });
-  auto applied = platform().apply(&*next, reconcile::ApplyOptions{}, kActor);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  running = false;
-  traffic.join();
-  ASSERT_TRUE(applied.has_value()) << applied.error().to_string();
-  EXPECT_GT(answered.load(), 0);
-  EXPECT_EQ(failed.load(), 0);
+  ASSERT_TRUE(applied->has_value()) << applied->error().to_string();
+  EXPECT_GT(traffic.answered, 0);
+  EXPECT_EQ(traffic.failed, 0);
   EXPECT_EQ(served_serial("erp.a.test"), file_serial("a"));
   // Written for the component user only, like the issued ones.
   const auto served =

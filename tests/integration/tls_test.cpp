@@ -1,11 +1,9 @@
 // TLS for tenant domains through the real HAProxy on loopback, with certificates from the
 // platform's local CA: curl verifies them against the CA file, plain HTTP is redirected, HSTS
 // is sent, weak ciphers are refused, and a domain added later gets its certificate at once.
-#include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
-#include <thread>
+#include <optional>
 
 #include <httplib.h>
 
@@ -18,9 +16,7 @@ namespace {
 class TlsTest : public PlatformFixture {
  public:
   static void SetUpTestSuite() {
-    if (std::getenv("BALLAST_ODOO_SRC") == nullptr) {
-      ::setenv("BALLAST_ODOO_SRC", (source_dir() / "tests" / "odoo_standin").c_str(), 1);
-    }
+    use_odoo_standin_unless_set();
     https_port_ = free_port();
     PlatformFixture::SetUpTestSuite();
   }
@@ -79,29 +75,20 @@ TEST_F(TlsTest, WeakCiphersAndOldProtocolsAreRefused) {
 
 TEST_F(TlsTest, ADomainAddedLaterGetsACertificateWithoutDroppingTraffic) {
   // Requests keep coming while HAProxy reloads; none may go unanswered.
-  std::atomic<bool> running{true};
-  std::atomic<int> answered{0};
-  std::atomic<int> failed{0};
-  std::thread traffic([&] {
-    httplib::Client client("127.0.0.1", http_port());
-    while (running) {
-      auto r = client.Get("/web/login", httplib::Headers{{"Host", "b.it.test"}});
-      (r && r->status == 301 ? answered : failed)++;
-    }
+  std::optional<core::Result<nlohmann::json>> added;
+  std::chrono::milliseconds took{};
+  const auto traffic = traffic_during("b.it.test", 301, [&] {
+    const auto began = std::chrono::steady_clock::now();
+    added = platform().tenant_add_domain("a", "shop.a.test", kActor);
+    took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 began);
   });
-  const auto began = std::chrono::steady_clock::now();
-  auto added = platform().tenant_add_domain("a", "shop.a.test", kActor);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  running = false;
-  traffic.join();
-  ASSERT_TRUE(added.has_value()) << added.error().to_string();
-  EXPECT_GT(answered.load(), 0);
-  EXPECT_EQ(failed.load(), 0);
-  std::cout << "domain added with a new certificate and a HAProxy reload in "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - began)
-                   .count()
-            << " ms; requests meanwhile: " << answered << " answered, " << failed << " failed\n";
+  ASSERT_TRUE(added->has_value()) << added->error().to_string();
+  EXPECT_GT(traffic.answered, 0);
+  EXPECT_EQ(traffic.failed, 0);
+  std::cout << "domain added with a new certificate and a HAProxy reload in " << took.count()
+            << " ms; requests meanwhile: " << traffic.answered << " answered, " << traffic.failed
+            << " failed\n";
   auto answer = curl("shop.a.test", "/web/login");
   ASSERT_TRUE(answer.status.is_success()) << answer.err;
   EXPECT_EQ(answer.out.rfind("HTTP/1.1 200", 0), 0U) << answer.out;

@@ -1,6 +1,10 @@
 #include "components/redis/client.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
+
+#include "core/text.h"
 
 namespace ballast::components::redis {
 namespace {
@@ -76,6 +80,34 @@ core::Status Client::ping() {
                             reply.text());
   }
   return core::ok();
+}
+
+Info parse_info(const std::string& text) {
+  Info info;
+  for (const auto& line : core::split(text, '\n')) {
+    const auto colon = line.find(':');
+    if (line.empty() || line[0] == '#' || colon == std::string::npos) continue;
+    info.fields[line.substr(0, colon)] = std::string(core::trim(line.substr(colon + 1)));
+  }
+  return info;
+}
+
+std::optional<double> Info::number(const std::string& field) const {
+  const auto it = fields.find(field);
+  if (it == fields.end() || it->second.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(it->second.c_str(), &end);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return value;
+}
+
+core::Result<Info> Client::info() {
+  BALLAST_ASSIGN_OR_RETURN(auto reply, command({"INFO"}));
+  if (reply.is_error) {
+    return core::make_error(core::ErrorCode::kComponentFailed, "Redis refused INFO: {}",
+                            reply.text());
+  }
+  return parse_info(reply.text());
 }
 
 core::Status Client::acl_load() {

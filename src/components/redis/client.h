@@ -1,7 +1,9 @@
 // A hiredis connection (RAII) authenticated as a Redis ACL user.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,14 @@ struct Reply {
   [[nodiscard]] const std::string& text() const;
 };
 
+// The answer to INFO: "field:value" lines of every section.
+struct Info {
+  std::map<std::string, std::string> fields;
+  // A numeric field (used_memory, evicted_keys…); nullopt when absent or not a number.
+  [[nodiscard]] std::optional<double> number(const std::string& field) const;
+};
+Info parse_info(const std::string& text);
+
 class Client final {
  public:
   // kUnavailable when unreachable; kUnauthenticated when AUTH fails.
@@ -28,6 +38,8 @@ class Client final {
   // A Redis error reply is a value (is_error), not an Error: callers test what they expect.
   core::Result<Reply> command(const std::vector<std::string>& argv);
   core::Status ping();
+  // INFO, parsed; kComponentFailed when Redis refuses it.
+  core::Result<Info> info();
   // ACL LOAD: re-reads the ACL file without a restart.
   core::Status acl_load();
 
