@@ -143,18 +143,22 @@ std::vector<Route> backup_routes(const RouteContext& c) {
               BALLAST_ASSIGN_OR_RETURN(auto json, p.recovery_window(r.params.at("name")));
               return Response::json(json);
             }},
-      Route{"POST", "/api/v1/clusters/{name}/backups", "createClusterBackup",
-            "back up a pool's or stack's PostgreSQL cluster with pgBackRest (full, diff, incr)",
-            Permission::kOperate, "", strings({"type"}),
-            [&p](const Request& r) -> core::Result<Response> {
-              return Response::streamed(
-                  [&p, name = r.params.at("name"), type = r.body.value("type", "incr"),
-                   actor = actor_of(r)](const ProgressSink& sink) -> core::Result<Response> {
-                    if (sink) sink({{"phase", "pgbackrest " + type + " backup"}});
-                    BALLAST_ASSIGN_OR_RETURN(auto json, p.cluster_backup(name, type, actor));
-                    return Response::json(json, 201);
-                  });
-            }},
+      Route{
+          "POST", "/api/v1/clusters/{name}/backups", "createClusterBackup",
+          "back up a pool's or stack's PostgreSQL cluster with pgBackRest (full, diff, incr) into "
+          "each repository of its policy, or the one named",
+          Permission::kOperate, "", strings({"type", "repository"}),
+          [&p](const Request& r) -> core::Result<Response> {
+            return Response::streamed(
+                [&p, name = r.params.at("name"), type = r.body.value("type", "incr"),
+                 repository = r.body.value("repository", ""),
+                 actor = actor_of(r)](const ProgressSink& sink) -> core::Result<Response> {
+                  if (sink) sink({{"phase", "pgbackrest " + type + " backup"}});
+                  BALLAST_ASSIGN_OR_RETURN(auto json,
+                                           p.cluster_backup(name, type, actor, repository));
+                  return Response::json(json, 201);
+                });
+          }},
       Route{"GET", "/api/v1/clusters/{name}/backups", "listClusterBackups",
             "a cluster's pgBackRest backups and its recovery window", Permission::kRead, "",
             nullptr,

@@ -144,7 +144,71 @@ core::Result<nlohmann::json> Platform::backup_verify(const std::string& tenant,
   }
   auto json = manifest_summary(manifest);
   json["verified"] = true;
+  // The cluster's archive: every WAL segment of the recovery window must be there, or
+  // point-in-time recovery stops at the first gap.
+  if (record) {
+    BALLAST_ASSIGN_OR_RETURN(auto wal, verify_wal(*record, actor));
+    json["wal"] = std::move(wal);
+  }
   return json;
+}
+
+core::Result<nlohmann::json> Platform::verify_wal(const catalog::TenantRecord& tenant,
+                                                  const Actor& actor) {
+  const auto host = runtime::local::LocalRuntime::host_of(tenant);
+  auto stanza = runtime_->stanza(host);
+  if (!stanza.has_value() || stanza->repos.empty()) {
+    return nlohmann::json{{"cluster", host.owner()},
+                          {"checked", false},
+                          {"reason", "the cluster archives no WAL (no backup repository)"}};
+  }
+  core::Result<std::vector<runtime::local::LocalRuntime::WalCheck>> checks =
+      core::Error(core::ErrorCode::kInternal, "not run");
+  {
+    std::lock_guard jobs(cluster_jobs_);
+    checks = runtime_->check_wal(host);
+  }
+  if (!checks.has_value())
+    return std::move(checks).error().with_context("checking the WAL archive");
+  nlohmann::json repositories = nlohmann::json::array();
+  std::optional<core::Error> gap;
+  for (const auto& c : *checks) {
+    nlohmann::json entry = {{"repository", c.repository}};
+    if (c.first.empty()) {
+      entry["checked"] = false;
+      entry["reason"] = "no cluster backup in this repository yet";
+      repositories.push_back(entry);
+      continue;
+    }
+    entry["checked"] = true;
+    entry["from"] = c.first;
+    entry["to"] = c.last;
+    entry["segments"] = c.expected;
+    entry["missing"] = c.missing.size() > 20
+                           ? std::vector<std::string>(c.missing.begin(), c.missing.begin() + 20)
+                           : c.missing;
+    entry["missing_count"] = c.missing.size();
+    repositories.push_back(entry);
+    if (!c.missing.empty() && !gap) {
+      gap = core::make_error(
+                core::ErrorCode::kCorrupt,
+                "the WAL archive of {} in repository '{}' misses {} of the {} segments from {} to "
+                "{}, first {}: point-in-time recovery cannot pass it",
+                host.owner(), c.repository, c.missing.size(), c.expected, c.first, c.last,
+                c.missing.front())
+                .with_hint("Take a full cluster backup now ('ballast backup cluster " + host.name +
+                           " --type full') so a new window starts after the gap, and find out "
+                           "what removed the segment.");
+    }
+  }
+  if (gap) {
+    (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(), "WalMissing",
+                                    gap->to_string());
+    (void)audit(actor, "backup.verify", host.owner(), core::Status(*gap), {{"wal", repositories}});
+    return *gap;
+  }
+  return nlohmann::json{
+      {"cluster", host.owner()}, {"checked", true}, {"repositories", repositories}};
 }
 
 core::Result<nlohmann::json> Platform::backup_expire(const std::string& tenant,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/platform.h"
+#include "core/text.h"
 
 namespace ballast::app {
 
@@ -26,35 +27,88 @@ core::Result<HostRef> Platform::host_named(const std::string& name) const {
 }
 
 core::Result<nlohmann::json> Platform::cluster_backup(const std::string& host_name,
-                                                      const std::string& type, const Actor& actor) {
+                                                      const std::string& type, const Actor& actor,
+                                                      const std::string& repository) {
   BALLAST_TRY(require_runtime());
   BALLAST_ASSIGN_OR_RETURN(const auto host, host_named(host_name));
   if (type != "full" && type != "diff" && type != "incr") {
     return core::make_error(core::ErrorCode::kInvalidArgument, "'{}' is not a backup type", type)
         .with_hint("Use full, diff or incr.");
   }
+  BALLAST_ASSIGN_OR_RETURN(auto stanza, runtime_->stanza(host));
+  std::vector<std::string> targets;
+  for (const auto& r : stanza.repos) {
+    if (repository.empty() || r.name == repository) targets.push_back(r.name);
+  }
+  if (targets.empty() && !repository.empty()) {
+    // Let the runtime name the repositories in its error.
+    targets.push_back(repository);
+  }
+  if (targets.empty()) targets.emplace_back();  // the runtime says there is none
   const auto started = clock_.steady_now();
-  core::Result<components::pgbackrest::BackupInfo> done =
-      core::Error(core::ErrorCode::kInternal, "not run");
-  {
-    std::lock_guard jobs(cluster_jobs_);          // one pgBackRest job per platform at a time
-    BALLAST_TRY(runtime_->ensure_archive(host));  // e.g. a cluster adopted from before
-    done = runtime_->cluster_backup(host, type);
+  nlohmann::json copies = nlohmann::json::array();
+  std::vector<std::string> failed;
+  std::optional<core::Error> first_error;
+  std::optional<components::pgbackrest::BackupInfo> first;
+  for (const auto& target : targets) {
+    const auto one_started = clock_.steady_now();
+    core::Result<components::pgbackrest::BackupInfo> done =
+        core::Error(core::ErrorCode::kInternal, "not run");
+    {
+      std::lock_guard jobs(cluster_jobs_);          // one pgBackRest job per platform at a time
+      BALLAST_TRY(runtime_->ensure_archive(host));  // e.g. a cluster adopted from before
+      done = runtime_->cluster_backup(host, type, target);
+    }
+    const auto one_seconds =
+        std::chrono::duration<double>(clock_.steady_now() - one_started).count();
+    if (!done.has_value()) {
+      failed.push_back(target);
+      (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
+                                      "ClusterBackupFailed",
+                                      type + " backup: " + done.error().to_string());
+      copies.push_back(
+          {{"repository", target}, {"error", done.error().to_string()}, {"seconds", one_seconds}});
+      if (!first_error) first_error = done.error();
+      continue;
+    }
+    if (!first) first = *done;
+    copies.push_back({{"repository", target},
+                      {"label", done->label},
+                      {"started", core::format_rfc3339(done->start)},
+                      {"stopped", core::format_rfc3339(done->stop)},
+                      {"size_bytes", done->size_bytes},
+                      {"stored_bytes", done->repo_bytes},
+                      {"seconds", one_seconds}});
   }
   const auto seconds = std::chrono::duration<double>(clock_.steady_now() - started).count();
-  nlohmann::json detail = {{"type", type}, {"seconds", seconds}};
-  BALLAST_TRY(audit(actor, "backup.cluster", host.owner(),
-                    done.has_value() ? core::ok() : core::Status(done.error()), detail));
-  if (!done.has_value()) return done.error();
+  nlohmann::json detail = {{"type", type}, {"seconds", seconds}, {"repositories", targets}};
+  core::Status outcome = core::ok();
+  if (first_error) {
+    auto error = *first_error;
+    if (failed.size() < targets.size()) {
+      error = core::make_error(first_error->code(),
+                               "the {} backup of {} failed in {} of {} repositories ({}): {}", type,
+                               host.owner(), failed.size(), targets.size(),
+                               core::join(failed, ", "), first_error->message())
+                  .with_hint(
+                      "The other repositories have it. Run the command again with "
+                      "--repository " +
+                      failed.front() + " once that repository is reachable.");
+    }
+    outcome = core::Status(error);
+  }
+  BALLAST_TRY(audit(actor, "backup.cluster", host.owner(), outcome, detail));
+  if (!outcome.has_value()) return std::move(outcome).error();
   return nlohmann::json{{"cluster", host.owner()},
-                        {"label", done->label},
-                        {"type", done->type},
-                        {"started", core::format_rfc3339(done->start)},
-                        {"stopped", core::format_rfc3339(done->stop)},
-                        {"size_bytes", done->size_bytes},
-                        {"stored_bytes", done->repo_bytes},
-                        {"lsn_start", done->lsn_start},
-                        {"lsn_stop", done->lsn_stop},
+                        {"label", first->label},
+                        {"type", first->type},
+                        {"started", core::format_rfc3339(first->start)},
+                        {"stopped", core::format_rfc3339(first->stop)},
+                        {"size_bytes", first->size_bytes},
+                        {"stored_bytes", first->repo_bytes},
+                        {"lsn_start", first->lsn_start},
+                        {"lsn_stop", first->lsn_stop},
+                        {"repositories", copies},
                         {"seconds", seconds}};
 }
 

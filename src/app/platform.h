@@ -169,9 +169,15 @@ class Platform final {
   core::Result<nlohmann::json> restore(const RestoreRequest& request, const Actor& actor,
                                        const backup::ProgressFn& progress = nullptr);
   // Cluster level (pgBackRest): a backup of a pool's or stack's cluster ("pool/main",
-  // "stack/solo", or a bare name when unambiguous); type full, diff or incr.
+  // "stack/solo", or a bare name when unambiguous); type full, diff or incr; into every
+  // repository of its backup policy, in order, or only the one named. Every repository is
+  // tried; an error names those that failed.
   core::Result<nlohmann::json> cluster_backup(const std::string& host, const std::string& type,
-                                              const Actor& actor);
+                                              const Actor& actor,
+                                              const std::string& repository = "");
+  // Whether every WAL segment of the tenant's cluster's recovery window is in each repository;
+  // kCorrupt naming the first missing segment (and an event) otherwise.
+  core::Result<nlohmann::json> verify_wal(const catalog::TenantRecord& tenant, const Actor& actor);
   // The cluster backups of a host, and what point-in-time recovery can reach.
   core::Result<nlohmann::json> cluster_backups(const std::string& host);
   // A tenant's recovery window: the earliest and latest second a restore --at can reach.

@@ -86,17 +86,25 @@ void Platform::run_schedules() {
     auto records = catalog_->backups().list(host.owner());
     if (!records.has_value()) continue;
     const auto& schedule = policy->schedule;
-    std::string type;
-    if (is_due(last_of(*records, "full"), schedule.full, now)) {
-      type = "full";
-    } else if (is_due(last_of(*records, "diff"), schedule.differential, now)) {
-      type = "diff";
-    } else if (is_due(last_of(*records, "incr"), schedule.incremental, now)) {
-      type = "incr";
-    }
-    if (!type.empty()) {
+    // Each repository keeps its own chain of full, differential and incremental backups: one
+    // that was down catches up without making the others back up again.
+    for (const auto& repository : policy->repositories) {
+      if (stopping_) break;
+      std::vector<catalog::BackupRecord> own;
+      for (const auto& r : *records) {
+        if (r.repository == repository) own.push_back(r);
+      }
+      std::string type;
+      if (is_due(last_of(own, "full"), schedule.full, now)) {
+        type = "full";
+      } else if (is_due(last_of(own, "diff"), schedule.differential, now)) {
+        type = "diff";
+      } else if (is_due(last_of(own, "incr"), schedule.incremental, now)) {
+        type = "incr";
+      }
+      if (type.empty()) continue;
       std::lock_guard jobs(cluster_jobs_);
-      auto done = runtime_->cluster_backup(host, type);
+      auto done = runtime_->cluster_backup(host, type, repository);
       if (!done.has_value()) {
         (void)catalog_->events().record(catalog::EventLevel::kWarning, host.owner(),
                                         "ClusterBackupFailed",

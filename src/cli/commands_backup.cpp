@@ -39,6 +39,26 @@ std::string backup_line(const nlohmann::json& b) {
                      b.value("reason", ""));
 }
 
+std::string verified_text(const nlohmann::json& b) {
+  std::string out = "Verified: " + backup_line(b);
+  const auto& wal = b.contains("wal") ? b["wal"] : nlohmann::json::object();
+  if (!wal.value("checked", false)) {
+    if (wal.contains("reason")) out += "\n  WAL not checked: " + wal.value("reason", "");
+    return out;
+  }
+  for (const auto& r : wal.value("repositories", nlohmann::json::array())) {
+    if (!r.value("checked", false)) {
+      out += fmt::format("\n  WAL in {}: not checked, {}", r.value("repository", ""),
+                         r.value("reason", ""));
+    } else {
+      out += fmt::format("\n  WAL in {}: all {} segments of the window there ({} to {})",
+                         r.value("repository", ""), r.value("segments", 0), r.value("from", ""),
+                         r.value("to", ""));
+    }
+  }
+  return out;
+}
+
 core::Result<int> call(Context& ctx, const std::string& method, const std::string& path,
                        const nlohmann::json& body,
                        const std::function<std::string(const nlohmann::json&)>& text) {
@@ -135,7 +155,9 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
     };
   });
   auto* verify = add_command(
-      *backup, "verify", "Re-read a backup: stored and decrypted checksums must match its manifest",
+      *backup, "verify",
+      "Re-read a backup: stored and decrypted checksums must match its manifest; and every WAL "
+      "segment of the cluster's recovery window must be in each repository",
       "  ballast backup verify acme\n  ballast backup verify acme 20261122T130500.123Z-3fa9\n");
   verify->add_option("tenant", args->tenant, "Tenant")->required();
   verify->add_option("id", args->id, "Backup id (default: latest)");
@@ -147,7 +169,7 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
         return call(ctx, "POST",
                     "/api/v1/tenants/" + args->tenant + "/backups/" + args->id + "/verify" + query,
                     nlohmann::json::object(),
-                    [](const nlohmann::json& b) { return "Verified: " + backup_line(b); });
+                    [](const nlohmann::json& b) { return verified_text(b); });
       });
     };
   });
@@ -230,19 +252,28 @@ void add_backup_commands(CLI::App& app, Context& ctx) {
                    "full, diff or incr (default incr; pgBackRest makes "
                    "the first one full)")
       ->check(CLI::IsMember({"full", "diff", "incr"}));
+  cluster->add_option("--repository", args->repository,
+                      "Only this repository of the cluster's backup policy (default: each of "
+                      "them, in the spec's order)");
   cluster->callback([&ctx, args] {
     ctx.run = [&ctx, args] {
       return ctx.guard([&] {
-        return call(ctx, "POST", "/api/v1/clusters/" + args->cluster + "/backups",
-                    {{"type", args->type}}, [](const nlohmann::json& b) {
-                      return fmt::format(
-                          "Backed up {} ({}): {}  {} -> {} stored, LSN {} to {}, "
-                          "{:.1f} s",
-                          b.value("cluster", ""), b.value("type", ""), b.value("label", ""),
-                          size_text(b.value("size_bytes", 0ULL)),
-                          size_text(b.value("stored_bytes", 0ULL)), b.value("lsn_start", ""),
-                          b.value("lsn_stop", ""), b.value("seconds", 0.0));
-                    });
+        return call(
+            ctx, "POST", "/api/v1/clusters/" + args->cluster + "/backups",
+            {{"type", args->type}, {"repository", args->repository}}, [](const nlohmann::json& b) {
+              std::string out = fmt::format(
+                  "Backed up {} ({}): {}  {} -> {} stored, LSN {} to {}, "
+                  "{:.1f} s",
+                  b.value("cluster", ""), b.value("type", ""), b.value("label", ""),
+                  size_text(b.value("size_bytes", 0ULL)), size_text(b.value("stored_bytes", 0ULL)),
+                  b.value("lsn_start", ""), b.value("lsn_stop", ""), b.value("seconds", 0.0));
+              for (const auto& r : b.value("repositories", nlohmann::json::array())) {
+                out += fmt::format("\n  {:<12} {}  {} stored, {:.1f} s", r.value("repository", ""),
+                                   r.value("label", ""), size_text(r.value("stored_bytes", 0ULL)),
+                                   r.value("seconds", 0.0));
+              }
+              return out;
+            });
       });
     };
   });

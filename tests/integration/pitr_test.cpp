@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "components/pgbackrest/stanza.h"
 #include "components/postgres/connection.h"
 #include "core/file.h"
 #include "harness/s3_server.h"
@@ -51,7 +52,7 @@ pools:
       schedule: {full: 30d, differential: 30d, incremental: 30d, tenant: 30d, verify: 30d}
   - name: secure
     backup:
-      repositories: [vault]
+      repositories: [vault, local]
       schedule: {full: 30d, differential: 30d, incremental: 30d, tenant: 30d, verify: 30d}
 tenants:
   - {name: a, pool: main, plan: small}
@@ -224,6 +225,37 @@ TEST_F(PitrTest, ArchiveAndRecoveryOverTlsFromS3) {
   auto full = platform().cluster_backup("secure", "full", kActor);
   ASSERT_TRUE(full.has_value()) << full.error().to_string();
   EXPECT_EQ(full->at("type"), "full");
+  // The pool's policy names two repositories: the backup went to both.
+  ASSERT_EQ(full->at("repositories").size(), 2U) << full->dump();
+  EXPECT_EQ(full->at("repositories")[0].at("repository"), "vault");
+  EXPECT_EQ(full->at("repositories")[1].at("repository"), "local");
+  for (const auto& copy : full->at("repositories"))
+    EXPECT_FALSE(copy.value("label", "").empty()) << copy.dump();
+  auto only_local = platform().cluster_backup("secure", "incr", kActor, "local");
+  ASSERT_TRUE(only_local.has_value()) << only_local.error().to_string();
+  ASSERT_EQ(only_local->at("repositories").size(), 1U);
+  EXPECT_EQ(only_local->at("repositories")[0].at("repository"), "local");
+  auto stanza = runtime().stanza(secure);
+  ASSERT_TRUE(stanza.has_value());
+  auto info = components::pgbackrest::info(*stanza, runtime().identity());
+  ASSERT_TRUE(info.has_value()) << info.error().to_string();
+  EXPECT_GE(info->in_repo(1).size(), 1U) << "vault holds the full backup";
+  EXPECT_GE(info->in_repo(2).size(), 2U) << "local holds the full and the incremental";
+  auto unknown = platform().cluster_backup("secure", "incr", kActor, "elsewhere");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_NE(unknown.error().hint().find("vault, local"), std::string::npos)
+      << unknown.error().hint();
+  // Both repositories hold every WAL segment of their window.
+  ASSERT_TRUE(platform().backup_create("c", "vault", "test", kActor).has_value());
+  auto verified = platform().backup_verify("c", "", "vault", kActor);
+  ASSERT_TRUE(verified.has_value()) << verified.error().to_string();
+  const auto& wal = verified->at("wal");
+  ASSERT_EQ(wal.at("repositories").size(), 2U) << wal.dump();
+  for (const auto& r : wal.at("repositories")) {
+    EXPECT_TRUE(r.value("checked", false)) << r.dump();
+    EXPECT_GE(r.value("segments", 0), 1) << r.dump();
+    EXPECT_EQ(r.value("missing_count", 1), 0) << r.dump();
+  }
   auto c = db("c", secure);
   ASSERT_TRUE(c.exec("CREATE TABLE hr_timesheet (hours numeric)").has_value());
   ASSERT_TRUE(c.exec("INSERT INTO hr_timesheet VALUES (7.5), (8)").has_value());
@@ -277,6 +309,7 @@ TEST_F(PitrTest, AFileLostFromTheHostComesBackFromTheRepository) {
 
 // Runs after the other recoveries of pool main: it damages that pool's archive.
 TEST_F(PitrTest, AMissingWalSegmentStopsRecoveryNamingIt) {
+  ASSERT_TRUE(platform().backup_create("a", "local", "test", kActor).has_value());
   auto a = db("a");
   ASSERT_TRUE(a.exec("INSERT INTO account_move (name) VALUES ('INV/6')").has_value());
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
@@ -284,8 +317,9 @@ TEST_F(PitrTest, AMissingWalSegmentStopsRecoveryNamingIt) {
   ASSERT_TRUE(runtime().archive_now(kMain).has_value());
   // The newest archived segment (holding INV/6) disappears from the repository.
   std::vector<std::filesystem::path> segments;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_->path() / "backups" /
-                                                                     "pgbackrest" / "archive")) {
+  // Pool main's archive (pool secure archives to the same repository too).
+  for (const auto& e : std::filesystem::recursive_directory_iterator(
+           dir_->path() / "backups" / "pgbackrest" / "archive" / "pool-main")) {
     const auto name = e.path().filename().string();
     if (e.is_regular_file() && name.size() > 24 && name.find(".backup") == std::string::npos &&
         name.find("archive.info") == std::string::npos)
@@ -296,6 +330,13 @@ TEST_F(PitrTest, AMissingWalSegmentStopsRecoveryNamingIt) {
             [](const auto& x, const auto& y) { return x.filename() < y.filename(); });
   const auto missing = segments.back().filename().string().substr(0, 24);
   std::filesystem::remove(segments.back());
+
+  // `backup verify` finds the gap before anyone needs the window.
+  auto verified = platform().backup_verify("a", "", "", kActor);
+  ASSERT_FALSE(verified.has_value());
+  EXPECT_EQ(verified.error().code(), core::ErrorCode::kCorrupt) << verified.error().to_string();
+  EXPECT_NE(verified.error().message().find(missing), std::string::npos)
+      << "names the segment " << missing << ": " << verified.error().to_string();
 
   app::RestoreRequest request;
   request.tenant = "a";

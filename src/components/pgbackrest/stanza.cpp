@@ -97,6 +97,16 @@ core::Result<std::string> run(const Stanza& s, const core::Identity& owner,
   return done->out;
 }
 
+namespace {
+
+// pgBackRest writes null where a range is empty.
+std::string text_of(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 RepoInfo parse_info(const nlohmann::json& json) {
   RepoInfo out;
   if (!json.is_array() || json.empty()) return out;
@@ -111,11 +121,36 @@ RepoInfo parse_info(const nlohmann::json& json) {
     info.repo_bytes = b["info"]["repository"].value("delta", 0ULL);
     info.lsn_start = b.contains("lsn") ? b["lsn"].value("start", "") : "";
     info.lsn_stop = b.contains("lsn") ? b["lsn"].value("stop", "") : "";
+    if (b.contains("archive") && b["archive"].is_object()) {
+      info.wal_start = text_of(b["archive"], "start");
+      info.wal_stop = text_of(b["archive"], "stop");
+    }
+    if (b.contains("database") && b["database"].is_object())
+      info.repo = b["database"].value("repo-key", 1);
     out.backups.push_back(info);
   }
+  std::stable_sort(out.backups.begin(), out.backups.end(),
+                   [](const BackupInfo& x, const BackupInfo& y) { return x.stop < y.stop; });
   for (const auto& a : stanza.value("archive", nlohmann::json::array())) {
-    out.wal_min = a.value("min", "");
-    out.wal_max = a.value("max", "");
+    ArchiveRange range;
+    if (a.contains("database") && a["database"].is_object())
+      range.repo = a["database"].value("repo-key", 1);
+    range.id = text_of(a, "id");
+    range.min = text_of(a, "min");
+    range.max = text_of(a, "max");
+    if (range.repo == 1 || out.archives.empty()) {
+      out.wal_min = range.min;
+      out.wal_max = range.max;
+    }
+    out.archives.push_back(std::move(range));
+  }
+  return out;
+}
+
+std::vector<BackupInfo> RepoInfo::in_repo(int repo) const {
+  std::vector<BackupInfo> out;
+  for (const auto& b : backups) {
+    if (b.repo == repo) out.push_back(b);
   }
   return out;
 }

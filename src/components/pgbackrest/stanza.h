@@ -65,6 +65,7 @@ core::Result<std::string> run(const Stanza& stanza, const core::Identity& owner,
                               const std::vector<std::string>& args, std::chrono::seconds timeout);
 
 struct BackupInfo {
+  int repo = 1;  // which repository (1-based, the spec's order) holds it
   std::string label;
   std::string type;  // full, diff, incr
   core::SystemTime start{};
@@ -73,12 +74,25 @@ struct BackupInfo {
   std::uint64_t repo_bytes = 0;
   std::string lsn_start;
   std::string lsn_stop;
+  std::string wal_start;  // the first WAL segment the backup needs, e.g. 000000010000000000000003
+  std::string wal_stop;
+};
+
+struct ArchiveRange {
+  int repo = 1;
+  std::string id;   // the archive's folder, e.g. "15-1" (PostgreSQL version and database id)
+  std::string min;  // oldest and newest WAL segment archived there
+  std::string max;
 };
 
 struct RepoInfo {
-  std::vector<BackupInfo> backups;  // oldest first
-  std::string wal_min;
+  std::vector<BackupInfo> backups;  // every repository's, oldest first
+  std::vector<ArchiveRange> archives;
+  std::string wal_min;  // the first repository's range
   std::string wal_max;
+
+  // The backups one repository holds, oldest first.
+  std::vector<BackupInfo> in_repo(int repo) const;
 };
 
 // `pgbackrest info --output=json` of the stanza, parsed.

@@ -73,9 +73,20 @@ class LocalRuntime final {
   core::Status ensure_stanza(const HostRef& host);
   // ensure_stanza once per process: remembered after it succeeded, tried again otherwise.
   core::Status ensure_archive(const HostRef& host);
-  // A pgBackRest backup of the host's cluster (full, diff or incr), recorded in the catalog.
-  core::Result<components::pgbackrest::BackupInfo> cluster_backup(const HostRef& host,
-                                                                  const std::string& type);
+  // A pgBackRest backup of the host's cluster (full, diff or incr) into one of its
+  // repositories (by spec name; empty: the first), recorded in the catalog under that name.
+  core::Result<components::pgbackrest::BackupInfo> cluster_backup(
+      const HostRef& host, const std::string& type, const std::string& repository = "");
+  // Whether every WAL segment of the recovery window is in a repository: from the first segment
+  // its oldest backup needs to the newest PostgreSQL has archived.
+  struct WalCheck {
+    std::string repository;
+    std::string first;  // empty: the repository holds no backup, so no window to check
+    std::string last;
+    std::uint64_t expected = 0;
+    std::vector<std::string> missing;
+  };
+  core::Result<std::vector<WalCheck>> check_wal(const HostRef& host);
   // Makes everything committed so far recoverable: a heartbeat commit (recovery to a time
   // stops at the first commit after it), then `pgbackrest check`, which switches WAL and waits
   // until the segment is in the repository.

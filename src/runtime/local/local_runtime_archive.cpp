@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "components/pgbackrest/wal.h"
 #include "components/postgres/cluster.h"
 #include "core/crypto.h"
 #include "core/file.h"
@@ -129,29 +130,48 @@ namespace ballast::runtime::local {
 namespace pg = components::postgres;
 
 core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
-                                                           const std::string& type) {
+                                                           const std::string& type,
+                                                           const std::string& repository) {
   BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
   if (s.repos.empty()) {
     return core::make_error(core::ErrorCode::kPreconditionFailed, "{} has no backup repository",
                             host.owner())
         .with_hint("List one under the pool's or stack's backup.repositories in the spec.");
   }
-  catalog::BackupRecord record{
-      "cluster-" + std::to_string(core::unix_seconds(clock_.now())) + "-" + type, host.owner(),
-      type, s.repos.front().name};
+  std::size_t index = 0;
+  if (!repository.empty()) {
+    while (index < s.repos.size() && s.repos[index].name != repository) ++index;
+    if (index == s.repos.size()) {
+      std::vector<std::string> names;
+      for (const auto& r : s.repos) names.push_back(r.name);
+      return core::make_error(core::ErrorCode::kNotFound,
+                              "{} does not back up to a repository called '{}'", host.owner(),
+                              repository)
+          .with_hint("Its repositories: " + core::join(names, ", ") + ".");
+    }
+  }
+  const int repo = static_cast<int>(index) + 1;
+  catalog::BackupRecord record{"cluster-" + std::to_string(core::unix_seconds(clock_.now())) + "-" +
+                                   type + (repo > 1 ? "-" + s.repos[index].name : ""),
+                               host.owner(), type, s.repos[index].name};
   record.started_at = clock_.now();
   BALLAST_TRY(catalog_.backups().save(record));
-  auto done =
-      pbr::run(s, identity_, {"backup", "--type=" + type, "--repo=1"}, std::chrono::hours(12));
+  auto done = pbr::run(s, identity_, {"backup", "--type=" + type, "--repo=" + std::to_string(repo)},
+                       std::chrono::hours(12));
   record.finished_at = clock_.now();
   core::Result<pbr::BackupInfo> newest =
       core::make_error(core::ErrorCode::kInternal, "no backup listed");
   if (done.has_value()) {
     auto info = pbr::info(s, identity_);
-    if (info.has_value() && !info->backups.empty()) newest = info->backups.back();
-    if (!info.has_value()) newest = info.error();
+    if (info.has_value()) {
+      const auto held = info->in_repo(repo);
+      if (!held.empty()) newest = held.back();
+    } else {
+      newest = info.error();
+    }
   } else {
-    newest = done.error();
+    newest =
+        std::move(done).error().with_context("backing up to repository " + s.repos[index].name);
   }
   record.state = newest.has_value() ? "complete" : "failed";
   if (newest.has_value()) {
@@ -167,6 +187,65 @@ core::Result<pbr::BackupInfo> LocalRuntime::cluster_backup(const HostRef& host,
   }
   BALLAST_TRY(catalog_.backups().save(record));
   return newest;
+}
+
+core::Result<std::vector<LocalRuntime::WalCheck>> LocalRuntime::check_wal(const HostRef& host) {
+  BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
+  if (s.repos.empty()) {
+    return core::make_error(core::ErrorCode::kPreconditionFailed,
+                            "{} does not archive its WAL: it has no backup repository",
+                            host.owner());
+  }
+  // Everything written so far goes to the archive first; the window then ends at the segment
+  // before the one PostgreSQL is writing (at a segment boundary, the one just finished).
+  BALLAST_TRY(archive_now(host));
+  BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
+  BALLAST_ASSIGN_OR_RETURN(
+      auto position,
+      admin.query("SELECT pg_walfile_name(pg_current_wal_lsn()), (pg_current_wal_lsn() - "
+                  "'0/0'::pg_lsn)::text, (SELECT setting FROM pg_settings WHERE name = "
+                  "'wal_segment_size')"));
+  const std::uint64_t segment_bytes = std::stoull(position.at(0, 2));
+  const std::uint64_t offset =
+      std::stoull(position.at(0, 1).substr(0, position.at(0, 1).find('.')));
+  std::string end = position.at(0, 0);
+  if (offset % segment_bytes != 0) end = pbr::previous_segment(end, segment_bytes).value_or("");
+  // Asynchronous archiving may still be pushing a segment a timed switch just closed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!end.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto archived = admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+    if (!archived.has_value() || archived->at(0, 0).substr(0, 24) >= end) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto info, pbr::info(s, identity_));
+  std::vector<WalCheck> out;
+  for (std::size_t i = 0; i < s.repos.size(); ++i) {
+    const int repo = static_cast<int>(i) + 1;
+    WalCheck check{s.repos[i].name};
+    const auto held = info.in_repo(repo);
+    if (held.empty() || held.front().wal_start.empty()) {
+      out.push_back(std::move(check));
+      continue;
+    }
+    check.first = held.front().wal_start;
+    check.last = end >= check.first ? end : held.back().wal_stop;
+    std::string archive_id;
+    for (const auto& range : info.archives) {
+      if (range.repo == repo || archive_id.empty()) archive_id = range.id;
+    }
+    BALLAST_ASSIGN_OR_RETURN(auto present,
+                             pbr::archived_segments(s, identity_, repo, archive_id,
+                                                    pbr::archive_folders(check.first, check.last)));
+    auto gap = pbr::missing_segments(check.first, check.last, present, segment_bytes);
+    if (!gap.has_value()) {
+      return std::move(gap).error().with_context("checking the WAL of repository " +
+                                                 s.repos[i].name);
+    }
+    check.expected = gap->expected;
+    check.missing = std::move(gap->missing);
+    out.push_back(std::move(check));
+  }
+  return out;
 }
 
 core::Status LocalRuntime::ensure_archive(const HostRef& host) {
@@ -238,12 +317,14 @@ core::Status LocalRuntime::verify_repository(const HostRef& host) {
 core::Result<LocalRuntime::RecoveryWindow> LocalRuntime::recovery_window(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(auto s, stanza(host));
   BALLAST_ASSIGN_OR_RETURN(auto info, pbr::info(s, identity_));
-  if (info.backups.empty()) {
+  // Recovery reads the first repository (restore_sandbox), so its backups make the window.
+  const auto held = info.in_repo(1);
+  if (held.empty()) {
     return core::make_error(core::ErrorCode::kNotFound,
                             "{} has no cluster backup yet: nothing to recover to", host.owner())
         .with_hint("Take one with 'ballast backup cluster " + host.name + "'.");
   }
-  return RecoveryWindow{info.backups.front().stop, clock_.now(), info.backups.back().stop};
+  return RecoveryWindow{held.front().stop, clock_.now(), held.back().stop};
 }
 
 LocalRuntime::Sandbox::Sandbox(std::filesystem::path dir, core::Process postmaster,
@@ -337,7 +418,7 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
           // that pgBackRest chose (the newest stopped before the target) left it.
           auto info = pbr::info(s, identity_);
           if (info.has_value()) {
-            for (const auto& b : info->backups) {
+            for (const auto& b : info->in_repo(1)) {
               if (b.stop < target) sandbox->reached = std::max(sandbox->reached, b.stop);
             }
           }
