@@ -35,7 +35,8 @@ namespace ballast::app {
 
 // Who asks for a change, for the audit trail.
 struct Actor {
-  std::string id;  // "token:<id>", "daemon"
+  std::string id;             // "token:<id>", "daemon"
+  std::string approved_by{};  // a second approver's holder id, when one let the change run
 };
 
 // What `tenant delete` needs besides the name.
