@@ -45,12 +45,14 @@ nlohmann::json rotate_schema() {
   for (const auto kind : reconcile::kAllTenantSecrets) {
     kinds.emplace_back(reconcile::to_string(kind));
   }
+  for (const auto kind : app::kPlatformSecretKinds) kinds.emplace_back(kind);
   return {{"type", "object"},
           {"required", {"kind"}},
           {"additionalProperties", false},
           {"properties",
            {{"kind", {{"type", "string"}, {"enum", kinds}}},
             {"tenant", kTenantName},
+            {"cluster", kTenantName},
             {"reason", {{"type", "string"}, {"maxLength", 500}}}}}};
 }
 
@@ -273,12 +275,21 @@ std::vector<Route> trust_routes(Services c) {
           .requires_second_factor()
           .requires_approval("master-key.rotate"),
       Route{"POST", "/api/v1/secrets/rotate", "rotateTenantSecret",
-            "rotate a tenant's generated secret (every tenant's without 'tenant') and update "
-            "what uses it; never answers a secret",
+            "rotate a generated secret (a tenant's, every tenant's without 'tenant'; a cluster's "
+            "admin password; a tenant's backup key) and update what uses it; never answers a "
+            "secret",
             Permission::kAdmin, "", rotate_schema(),
             [c](const Request& r) -> core::Result<Response> {
-              const auto kind = reconcile::tenant_secret_from(r.body.value("kind", ""));
-              if (!kind) return core::Error(core::ErrorCode::kInvalidArgument, "unknown kind");
+              const std::string name = r.body.value("kind", "");
+              const auto kind = reconcile::tenant_secret_from(name);
+              if (!kind) {
+                BALLAST_ASSIGN_OR_RETURN(
+                    auto done, c.platform.secret_rotate_platform(
+                                   name, r.body.value("cluster", ""), r.body.value("tenant", ""),
+                                   r.body.value("reason", ""),
+                                   app::Actor{r.principal.id, r.principal.approved_by}));
+                return Response::json(done);
+              }
               BALLAST_ASSIGN_OR_RETURN(
                   auto done, c.platform.secret_rotate(
                                  *kind, r.body.value("tenant", ""), r.body.value("reason", ""),
