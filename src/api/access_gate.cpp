@@ -1,5 +1,6 @@
 #include "api/access_gate.h"
 
+#include "api/routes.h"
 #include "core/log.h"
 
 namespace ballast::api {
@@ -26,6 +27,12 @@ Gate access_gate(app::Platform& platform, security::AccessControl& access) {
       core::log::error("auditing a refused request failed",
                        {{"request_id", refusal.request_id}, {"error", audited.error().message()}});
     }
+  };
+  gate.needs_approval = [&platform](std::string_view action) {
+    return platform.spec().security.needs_approval(action);
+  };
+  gate.park = [&platform](const Route& route, const Request& request) {
+    return park_change(platform, route, request);
   };
   return gate;
 }

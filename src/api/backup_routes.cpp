@@ -9,7 +9,9 @@ namespace {
 
 using security::Permission;
 
-app::Actor actor_of(const Request& r) { return app::Actor{r.principal.id}; }
+app::Actor actor_of(const Request& r) {
+  return app::Actor{r.principal.id, r.principal.approved_by};
+}
 
 nlohmann::json strings(std::initializer_list<const char*> keys) {
   nlohmann::json properties = nlohmann::json::object();
@@ -112,6 +114,9 @@ std::vector<Route> backup_routes(const RouteContext& c) {
             }}
           .requires_second_factor_when(
               [](const Request& r) { return r.body.value("in_place", false); },
+              "for an in-place restore")
+          .requires_approval_when(
+              "restore.in_place", [](const Request& r) { return r.body.value("in_place", false); },
               "for an in-place restore"),
       Route{"POST", "/api/v1/tenants/{name}/backups/{id}/copy", "copyBackup",
             "copy a backup (encrypted, as stored) to another repository", Permission::kOperate,

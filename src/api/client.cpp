@@ -58,6 +58,18 @@ httplib::Headers auth_headers(const core::Secret& token, const std::string& seco
   return headers;
 }
 
+// A request parked for a second approver did not run: the caller gets kApprovalPending
+// naming the change, rather than an answer shaped unlike the route's.
+std::optional<core::Error> parked_change(const nlohmann::json& answer) {
+  if (!answer.is_object() || !answer.contains("pending_change")) return std::nullopt;
+  const auto& c = answer["pending_change"];
+  return core::make_error(core::ErrorCode::kApprovalPending,
+                          "'{}' of '{}' needs a second approver: parked as change {} (expires {})",
+                          c.value("action", ""), c.value("target", ""), c.value("id", ""),
+                          c.value("expires_at", ""))
+      .with_hint(answer.value("next", ""));
+}
+
 }  // namespace
 
 core::Result<nlohmann::json> Client::send(const std::string& method, const std::string& path,
@@ -81,6 +93,7 @@ core::Result<nlohmann::json> Client::send(const std::string& method, const std::
     return core::make_error(core::ErrorCode::kInternal, "the daemon's answer to {} is not JSON",
                             path);
   }
+  if (auto parked = parked_change(json)) return *std::move(parked);
   return json;
 }
 
@@ -119,6 +132,7 @@ core::Result<nlohmann::json> Client::post_with_progress(
   nlohmann::json answer = last.value_or(nlohmann::json::parse(plain, nullptr, false));
   if (answer.is_object() && answer.contains("error")) return error_from(answer["error"]);
   if (answer.is_object() && answer.contains("result")) return answer["result"];
+  if (auto parked = parked_change(answer)) return *std::move(parked);
   if (response.status >= 400 || answer.is_discarded()) {
     return core::make_error(core::ErrorCode::kInternal, "the daemon answered {} to POST {}",
                             response.status, path);

@@ -30,7 +30,7 @@ std::vector<Route> continuity_routes(const RouteContext& c) {
             return Response::streamed(
                 [&p,
                  request = app::DrillRequest{r.params.at("name"), r.body.value("target", "latest")},
-                 actor = app::Actor{r.principal.id}](
+                 actor = app::Actor{r.principal.id, r.principal.approved_by}](
                     const ProgressSink& sink) -> core::Result<Response> {
                   backup::ProgressFn progress;
                   if (sink) {

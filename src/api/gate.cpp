@@ -111,4 +111,15 @@ core::Result<Request> admit(const Gate& gate, const Route& route, RawRequest raw
   return request;
 }
 
+bool needs_approval(const Gate& gate, const Route& route, const Request& request) {
+  if (!route.approval.is_set() || !gate.needs_approval || !gate.park) return false;
+  if (route.approval.applies && !route.approval.applies(request)) return false;
+  return gate.needs_approval(route.approval.action);
+}
+
+core::Result<Response> dispatch(const Gate& gate, const Route& route, const Request& request) {
+  if (needs_approval(gate, route, request)) return gate.park(route, request);
+  return route.handler(request);
+}
+
 }  // namespace ballast::api

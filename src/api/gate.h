@@ -34,6 +34,10 @@ struct Gate {
   // Takes one request from the bucket of `key` ("token:<id>"); null: no rate limit.
   std::function<security::RateDecision(const std::string& key)> take;
   std::function<void(const Refusal&)> on_refusal;
+  // Whether the spec demands a second approver for `action` (security.approvals); null: never.
+  std::function<bool(std::string_view action)> needs_approval;
+  // Parks an admitted request for a second approver instead of running it (a 202 answer).
+  std::function<core::Result<Response>(const Route&, const Request&)> park;
 };
 
 // What the transport hands over: the matched route's parameters, the raw header values and
@@ -51,5 +55,11 @@ struct RawRequest {
 
 // The request to hand to the route's handler, or why it is refused.
 core::Result<Request> admit(const Gate& gate, const Route& route, RawRequest raw);
+
+// Whether an admitted request must wait for a second approver rather than run now.
+bool needs_approval(const Gate& gate, const Route& route, const Request& request);
+
+// Runs an admitted request: its route's handler, or parks it (see needs_approval).
+core::Result<Response> dispatch(const Gate& gate, const Route& route, const Request& request);
 
 }  // namespace ballast::api

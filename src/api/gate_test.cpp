@@ -3,6 +3,8 @@
 // of changes reach the audit hook.
 #include "api/gate.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "api/router.h"
@@ -147,6 +149,67 @@ TEST_F(GateTest, RateLimitsPerPresentedToken) {
 TEST(PrintableTest, EscapesControlCharactersAndShortens) {
   EXPECT_EQ(printable("a\r\nb"), "a\\x0d\\x0ab");
   EXPECT_EQ(printable(std::string(100, 'x'), 4), "xxxx…");
+}
+
+}  // namespace
+}  // namespace ballast::api
+
+namespace ballast::api {
+namespace {
+
+// Only the routes marked for approval, for the requests their rule selects, and only when the
+// spec lists the action, are parked; everything else runs its handler.
+TEST(DispatchTest, ParksOnlyWhatTheSpecAndTheRouteAskFor) {
+  int ran = 0;
+  int parked = 0;
+  auto handler = [&ran](const Request&) -> core::Result<Response> {
+    ++ran;
+    return Response::json({{"done", true}});
+  };
+  const Route deletion = Route{"DELETE",
+                               "/api/v1/tenants/{name}",
+                               "deleteTenant",
+                               "delete",
+                               security::Permission::kAdmin,
+                               "name",
+                               nullptr,
+                               handler}
+                             .requires_second_factor()
+                             .requires_approval("tenant.delete");
+  const Route restore =
+      Route{"POST",
+            "/api/v1/tenants/{name}/restore",
+            "restoreTenant",
+            "restore",
+            security::Permission::kOperate,
+            "name",
+            nullptr,
+            handler}
+          .requires_approval_when(
+              "restore.in_place", [](const Request& r) { return r.body.value("in_place", false); },
+              "for an in-place restore");
+  std::vector<std::string> listed = {"tenant.delete", "restore.in_place"};
+  Gate gate;
+  gate.needs_approval = [&listed](std::string_view action) {
+    return std::find(listed.begin(), listed.end(), action) != listed.end();
+  };
+  gate.park = [&parked](const Route& route, const Request&) -> core::Result<Response> {
+    ++parked;
+    return Response::json({{"pending_change", {{"action", route.approval.action}}}}, 202);
+  };
+  Request request;
+  request.body = nlohmann::json::object();  // as admitted: routes with a schema get an object
+  auto answer = dispatch(gate, deletion, request);
+  EXPECT_EQ(answer->status, 202);
+  EXPECT_EQ(answer->body["pending_change"]["action"], "tenant.delete");
+  EXPECT_EQ(dispatch(gate, restore, request)->status, 200);  // not in place: runs
+  request.body = {{"in_place", true}};
+  EXPECT_EQ(dispatch(gate, restore, request)->status, 202);
+  EXPECT_EQ(parked, 2);
+  EXPECT_EQ(ran, 1);
+  listed.clear();  // the spec no longer asks for approvals
+  EXPECT_EQ(dispatch(gate, deletion, request)->status, 200);
+  EXPECT_EQ(ran, 2);
 }
 
 }  // namespace

@@ -60,6 +60,15 @@ nlohmann::json operation(const Route& route) {
          {"description", "A current TOTP code; needed " + route.second_factor.condition},
          {"schema", {{"type", "string"}, {"pattern", "^[0-9]{6}$"}}}});
   }
+  if (route.approval.is_set()) {
+    op["x-approval"] = {{"action", route.approval.action},
+                        {"when", route.approval.condition},
+                        {"description",
+                         "When security.approvals in the spec lists the action, the request is "
+                         "parked (202, a pending change) until a different holder approves it: "
+                         "POST /api/v1/changes/{id}/approve."}};
+    op["responses"]["202"] = {{"description", "Parked as a pending change for a second approver"}};
+  }
   if (route.is_tenant_filtered) op["x-tenant-filtered"] = true;
   return op;
 }

@@ -18,6 +18,18 @@ Route&& Route::requires_second_factor_when(std::function<bool(const Request&)> a
   return std::move(*this);
 }
 
+Route&& Route::requires_approval(std::string_view action) && {
+  approval = {action, nullptr, "always"};
+  return std::move(*this);
+}
+
+Route&& Route::requires_approval_when(std::string_view action,
+                                      std::function<bool(const Request&)> applies,
+                                      std::string condition) && {
+  approval = {action, std::move(applies), std::move(condition)};
+  return std::move(*this);
+}
+
 Route&& Route::filtered_by_tenant() && {
   is_tenant_filtered = true;
   return std::move(*this);

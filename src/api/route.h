@@ -60,6 +60,15 @@ struct SecondFactorRule {
   [[nodiscard]] bool is_set() const { return static_cast<bool>(applies); }
 };
 
+// When a route's requests wait for a second approver: the spec names `action` in
+// security.approvals, and `applies` selects the request (null: every request).
+struct ApprovalRule {
+  std::string_view action;  // one of spec::kApprovalActions
+  std::function<bool(const Request&)> applies;
+  std::string condition;
+  [[nodiscard]] bool is_set() const { return !action.empty(); }
+};
+
 struct Route {
   std::string_view method;   // GET, POST, PUT, PATCH, DELETE
   std::string_view pattern;  // OpenAPI style: "/api/v1/tenants/{name}"
@@ -70,6 +79,7 @@ struct Route {
   nlohmann::json request_schema;  // JSON Schema of the body; null when there is none
   Handler handler;
   SecondFactorRule second_factor{};  // set with requires_second_factor*()
+  ApprovalRule approval{};           // set with requires_approval*()
   bool is_tenant_filtered = false;   // a listing that shows tenant-admins their tenants only
 
   // Marks a privileged route: every call needs a valid, unused TOTP code. Append it to the
@@ -78,6 +88,14 @@ struct Route {
   // Only the calls `applies` selects need the code (e.g. an in-place restore).
   Route&& requires_second_factor_when(std::function<bool(const Request&)> applies,
                                       std::string condition) &&;
+  // Where the spec lists `action` in security.approvals, a fully admitted request (token,
+  // permission, body, second factor) is parked as a pending change (202) instead of running;
+  // it runs when a different holder approves it (`ballast change approve`).
+  Route&& requires_approval(std::string_view action) &&;
+  // Only the requests `applies` selects are parked (e.g. an in-place restore).
+  Route&& requires_approval_when(std::string_view action,
+                                 std::function<bool(const Request&)> applies,
+                                 std::string condition) &&;
   // A listing route without a tenant parameter that tenant-admins may call: its handler must
   // keep only the tenants security::can_see_tenant() allows.
   Route&& filtered_by_tenant() &&;

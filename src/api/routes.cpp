@@ -9,7 +9,9 @@ namespace {
 
 using security::Permission;
 
-app::Actor actor_of(const Request& request) { return app::Actor{request.principal.id}; }
+app::Actor actor_of(const Request& request) {
+  return app::Actor{request.principal.id, request.principal.approved_by};
+}
 
 nlohmann::json spec_body_schema() {
   nlohmann::json properties = {{"spec_yaml", {{"type", "string"}, {"maxLength", 1048576}}},
@@ -69,7 +71,8 @@ std::vector<Route> platform_routes(const RouteContext& c) {
               stop();
               return Response::json({{"stopping", true}}, 202);
             }}
-          .requires_second_factor(),
+          .requires_second_factor()
+          .requires_approval("shutdown"),
       Route{"GET", "/api/v1/events", "listEvents", "list events", Permission::kRead, "", nullptr,
             [&platform](const Request& r) -> core::Result<Response> {
               BALLAST_ASSIGN_OR_RETURN(auto events,
@@ -121,6 +124,9 @@ std::vector<Route> build_routes(RouteContext context) {
   for (auto& r : backup_routes(context)) routes.push_back(std::move(r));
   for (auto& r : security_routes(context)) routes.push_back(std::move(r));
   for (auto& r : continuity_routes(context)) routes.push_back(std::move(r));
+  // Approving a parked change runs the handler of its route from this copy of the table.
+  auto table = std::make_shared<const std::vector<Route>>(routes);
+  for (auto& r : change_routes(context, table)) routes.push_back(std::move(r));
   // The document describes the table it is part of, including itself.
   auto shared = std::make_shared<nlohmann::json>();
   routes.push_back(Route{

@@ -45,12 +45,14 @@ nlohmann::json rotate_schema() {
   for (const auto kind : reconcile::kAllTenantSecrets) {
     kinds.emplace_back(reconcile::to_string(kind));
   }
+  for (const auto kind : app::kPlatformSecretKinds) kinds.emplace_back(kind);
   return {{"type", "object"},
           {"required", {"kind"}},
           {"additionalProperties", false},
           {"properties",
            {{"kind", {{"type", "string"}, {"enum", kinds}}},
             {"tenant", kTenantName},
+            {"cluster", kTenantName},
             {"reason", {{"type", "string"}, {"maxLength", 500}}}}}};
 }
 
@@ -76,7 +78,8 @@ core::Result<Response> audited(app::Platform& platform, const Request& r, std::s
       result.has_value() ? core::ok() : core::Status(core::Error(result.error()));
   if (r.body.is_object() && r.body.contains("reason")) detail["reason"] = r.body["reason"];
   detail["request_id"] = r.request_id;
-  BALLAST_TRY(platform.audit(app::Actor{r.principal.id}, action, target, outcome, detail));
+  BALLAST_TRY(platform.audit(app::Actor{r.principal.id, r.principal.approved_by}, action, target,
+                             outcome, detail));
   return result;
 }
 
@@ -126,6 +129,10 @@ Route create_token(Services c) {
                                 });
                }}
       .requires_second_factor_when(
+          [](const Request& r) { return r.body.value("role", "") == "platform-admin"; },
+          "when the new token's role is platform-admin")
+      .requires_approval_when(
+          "token.create.platform-admin",
           [](const Request& r) { return r.body.value("role", "") == "platform-admin"; },
           "when the new token's role is platform-admin");
 }
@@ -265,21 +272,32 @@ std::vector<Route> trust_routes(Services c) {
                                                       {"secrets", done.secrets}});
                              });
             }}
-          .requires_second_factor(),
+          .requires_second_factor()
+          .requires_approval("master-key.rotate"),
       Route{"POST", "/api/v1/secrets/rotate", "rotateTenantSecret",
-            "rotate a tenant's generated secret (every tenant's without 'tenant') and update "
-            "what uses it; never answers a secret",
+            "rotate a generated secret (a tenant's, every tenant's without 'tenant'; a cluster's "
+            "admin password; a tenant's backup key) and update what uses it; never answers a "
+            "secret",
             Permission::kAdmin, "", rotate_schema(),
             [c](const Request& r) -> core::Result<Response> {
-              const auto kind = reconcile::tenant_secret_from(r.body.value("kind", ""));
-              if (!kind) return core::Error(core::ErrorCode::kInvalidArgument, "unknown kind");
+              const std::string name = r.body.value("kind", "");
+              const auto kind = reconcile::tenant_secret_from(name);
+              if (!kind) {
+                BALLAST_ASSIGN_OR_RETURN(
+                    auto done, c.platform.secret_rotate_platform(
+                                   name, r.body.value("cluster", ""), r.body.value("tenant", ""),
+                                   r.body.value("reason", ""),
+                                   app::Actor{r.principal.id, r.principal.approved_by}));
+                return Response::json(done);
+              }
               BALLAST_ASSIGN_OR_RETURN(
-                  auto done,
-                  c.platform.secret_rotate(*kind, r.body.value("tenant", ""),
-                                           r.body.value("reason", ""), app::Actor{r.principal.id}));
+                  auto done, c.platform.secret_rotate(
+                                 *kind, r.body.value("tenant", ""), r.body.value("reason", ""),
+                                 app::Actor{r.principal.id, r.principal.approved_by}));
               return Response::json(done);
             }}
-          .requires_second_factor(),
+          .requires_second_factor()
+          .requires_approval("secret.rotate"),
   };
 }
 

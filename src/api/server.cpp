@@ -80,7 +80,7 @@ void Server::serve(const httplib::Request& req, httplib::Response& res) const {
     if (request.error().code() == core::ErrorCode::kRateLimited) res.set_header("Retry-After", "1");
     return send_error(res, request.error(), request_id);
   }
-  auto response = route.handler(*request);
+  auto response = dispatch(gate_, route, *request);
   core::log::info(
       "api request",
       {{"request_id", request_id},

@@ -7,7 +7,9 @@ namespace {
 
 using security::Permission;
 
-app::Actor actor_of(const Request& r) { return app::Actor{r.principal.id}; }
+app::Actor actor_of(const Request& r) {
+  return app::Actor{r.principal.id, r.principal.approved_by};
+}
 
 Response ok(nlohmann::json body, int status = 200) {
   return Response::json(std::move(body), status);
@@ -152,7 +154,8 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
                                        p.tenant_delete(r.params.at("name"), request, actor_of(r)));
               return ok(json);
             }}
-          .requires_second_factor(),
+          .requires_second_factor()
+          .requires_approval("tenant.delete"),
       Route{"POST", "/api/v1/tenants/{name}/environments", "createEnvironment",
             "create a neutralized copy of a tenant", Permission::kOperate, "name",
             environment_schema(),

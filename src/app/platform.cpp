@@ -232,6 +232,7 @@ core::Status Platform::audit(const Actor& actor, std::string_view action, std::s
   entry.target = target;
   entry.outcome = outcome.has_value() ? "ok" : std::string(outcome.error().code_name());
   if (!outcome.has_value()) detail["error"] = outcome.error().message();
+  if (!actor.approved_by.empty()) detail["approved_by"] = actor.approved_by;
   entry.detail = detail.dump();
   BALLAST_TRY(catalog_->audit().append(std::move(entry)));
   return core::ok();

@@ -34,8 +34,14 @@
 namespace ballast::app {
 
 // Who asks for a change, for the audit trail.
+// Generated secrets beyond the tenants' own (reconcile::TenantSecret) that
+// `ballast secret rotate` knows.
+inline constexpr std::string_view kPlatformSecretKinds[] = {
+    "postgres-admin-password", "redis-admin-password", "backup-key", "repository-passphrase"};
+
 struct Actor {
-  std::string id;  // "token:<id>", "daemon"
+  std::string id;             // "token:<id>", "daemon"
+  std::string approved_by{};  // a second approver's holder id, when one let the change run
 };
 
 // What `tenant delete` needs besides the name.
@@ -190,6 +196,15 @@ class Platform final {
   core::Result<nlohmann::json> secret_rotate(reconcile::TenantSecret kind,
                                              const std::string& tenant, const std::string& reason,
                                              const Actor& actor);
+  // Rotates one of kPlatformSecretKinds: a cluster's PostgreSQL or Redis admin password
+  // (`cluster`: a pool or stack; empty: every running one), a tenant's backup key (a new
+  // generation; older backups keep theirs), or refuses a repository passphrase, which
+  // pgBackRest cannot change in place. Audited per target; never answers a secret.
+  core::Result<nlohmann::json> secret_rotate_platform(std::string_view kind,
+                                                      const std::string& cluster,
+                                                      const std::string& tenant,
+                                                      const std::string& reason,
+                                                      const Actor& actor);
 
   // Continuity evidence (continuity_service.cpp). The synthetic journeys through the proxy as
   // the tenant's synthetic user (set up on first use), recorded in the catalog.

@@ -167,7 +167,10 @@ core::Result<nlohmann::json> Platform::restore(const RestoreRequest& r, const Ac
     auto off_key = backups_->key(r.tenant);
     std::optional<backup::OffHost> off;
     if (off_repo.has_value() && off_key.has_value())
-      off.emplace(backup::OffHost{*off_repo->second, *off_key, {}});
+      off.emplace(backup::OffHost{*off_repo->second,
+                                  *off_key,
+                                  {},
+                                  backups_->keys(r.tenant).value_or(std::vector<core::Secret>{})});
     BALLAST_ASSIGN_OR_RETURN(auto files,
                              keep_->recover(r.tenant, objects, filestore, off ? &*off : nullptr));
     result["filestore"] = {{"referenced", objects.size()},

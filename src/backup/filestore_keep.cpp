@@ -34,6 +34,22 @@ core::SystemTime change_time(const struct stat& st) {
       std::chrono::seconds(st.st_ctim.tv_sec) + std::chrono::nanoseconds(st.st_ctim.tv_nsec)));
 }
 
+// Downloads and opens `key` into `to`, with the key in force or, for an object uploaded before
+// a key rotation, an older one.
+bool fetch(const OffHost& off, const std::string& key, const fs::path& to) {
+  std::vector<const core::Secret*> keys = {&off.key};
+  for (const auto& older : off.older_keys) keys.push_back(&older);
+  for (const auto* k : keys) {
+    auto reader = off.repository.open(key);
+    if (!reader.has_value()) return false;
+    StringSink plain;
+    Decryptor decrypt(plain, *k, key);
+    if (!copy(**reader, decrypt).has_value()) continue;
+    return core::write_file_atomic(to, plain.data(), 0600).has_value();
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_store_name(const std::string& name) {
@@ -183,17 +199,9 @@ core::Result<Recovered> FilestoreKeep::recover(const std::string& tenant,
       ++result.from_keep;
       continue;
     }
-    if (off != nullptr) {
-      auto reader = off->repository.open(object_key(tenant, name));
-      if (reader.has_value()) {
-        StringSink plain;
-        Decryptor decrypt(plain, off->key, object_key(tenant, name));
-        auto read = copy(**reader, decrypt);
-        if (read.has_value() && core::write_file_atomic(to, plain.data(), 0600).has_value()) {
-          ++result.from_repository;
-          continue;
-        }
-      }
+    if (off != nullptr && fetch(*off, object_key(tenant, name), to)) {
+      ++result.from_repository;
+      continue;
     }
     result.missing.push_back(name);
   }

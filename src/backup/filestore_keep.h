@@ -30,8 +30,11 @@ struct KeepStats {
 // encrypted with the tenant's backup key, each once.
 struct OffHost {
   Repository& repository;
-  const core::Secret& key;
+  const core::Secret& key;  // seals new uploads; opens objects first
   PutOptions lock;
+  // Earlier generations of the tenant's backup key, tried when `key` cannot open an object
+  // uploaded before a rotation.
+  std::vector<core::Secret> older_keys{};
 };
 
 struct Recovered {

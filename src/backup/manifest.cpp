@@ -35,6 +35,7 @@ nlohmann::json to_json(const Manifest& m) {
           {"lsn", m.lsn},
           {"point_in_time", core::format_rfc3339_ms(m.point_in_time)},
           {"reason", m.reason},
+          {"key_generation", m.key_generation},
           {"checks", m.checks},
           {"parts", parts}};
 }
@@ -55,6 +56,7 @@ core::Result<Manifest> manifest_from_json(const nlohmann::json& j) {
   m.lsn = j.value("lsn", "");
   m.point_in_time = core::parse_rfc3339(j.value("point_in_time", "")).value_or(core::SystemTime{});
   m.reason = j.value("reason", "");
+  m.key_generation = j.value("key_generation", 0U);
   m.checks = j.value("checks", nlohmann::json::object());
   for (const auto& p : j["parts"]) {
     m.parts.push_back({p.value("name", ""), p.value("key", ""), p.value("plain_bytes", 0ULL),

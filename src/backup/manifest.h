@@ -35,6 +35,7 @@ struct Manifest {
   std::string lsn;                   // WAL position the dump corresponds to
   core::SystemTime point_in_time{};  // the moment the dump's snapshot was taken
   std::string reason;                // "scheduled", "manual", "pre-upgrade", "final"
+  std::uint32_t key_generation = 0;  // the tenant's backup key that sealed it (absent: 0)
   nlohmann::json checks = nlohmann::json::object();  // row counts and checksums of key tables
   std::vector<Part> parts;
   [[nodiscard]] const Part* part(std::string_view name) const;

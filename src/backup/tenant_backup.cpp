@@ -1,6 +1,8 @@
 #include "backup/tenant_backup.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -58,9 +60,63 @@ core::Result<nlohmann::json> data_checks(pg::Connection& db) {
   return checks;
 }
 
+namespace {
+
+std::string key_scope(const std::string& tenant) { return "backup-key/" + tenant; }
+
+std::string key_name(std::uint32_t generation) {
+  return generation == 0 ? std::string("key") : "key." + std::to_string(generation);
+}
+
+}  // namespace
+
+core::Result<std::uint32_t> TenantBackups::key_generation(const std::string& tenant) {
+  BALLAST_ASSIGN_OR_RETURN(auto names, catalog_.secrets().names(key_scope(tenant)));
+  std::uint32_t newest = 0;
+  for (const auto& name : names) {
+    if (name.rfind("key.", 0) != 0) continue;
+    const auto n = std::strtoul(name.c_str() + 4, nullptr, 10);
+    newest = std::max(newest, static_cast<std::uint32_t>(n));
+  }
+  return newest;
+}
+
 core::Result<core::Secret> TenantBackups::key(const std::string& tenant) {
-  return catalog_.secrets().get_or_create("backup-key/" + tenant, "key",
+  BALLAST_ASSIGN_OR_RETURN(const auto generation, key_generation(tenant));
+  if (generation > 0) return key(tenant, generation);
+  return catalog_.secrets().get_or_create(key_scope(tenant), key_name(0),
                                           [] { return core::SecretBox::generate_key(); });
+}
+
+core::Result<core::Secret> TenantBackups::key(const std::string& tenant, std::uint32_t generation) {
+  auto found = catalog_.secrets().get(key_scope(tenant), key_name(generation));
+  if (!found.has_value() && found.error().code() == core::ErrorCode::kNotFound) {
+    return core::make_error(core::ErrorCode::kNotFound,
+                            "tenant '{}' has no backup key of generation {}", tenant, generation)
+        .with_hint(
+            "The catalog that made this backup held it: restore that catalog's secrets, "
+            "or use a backup made since.");
+  }
+  return found;
+}
+
+core::Result<std::vector<core::Secret>> TenantBackups::keys(const std::string& tenant) {
+  BALLAST_ASSIGN_OR_RETURN(const auto newest, key_generation(tenant));
+  std::vector<core::Secret> out;
+  for (std::uint32_t g = newest + 1; g-- > 0;) {
+    auto k = key(tenant, g);
+    if (k.has_value()) out.push_back(std::move(k).value());
+  }
+  return out;
+}
+
+core::Result<std::uint32_t> TenantBackups::rotate_key(const std::string& tenant) {
+  BALLAST_TRY(key(tenant));  // generation 0 exists before a newer one does
+  BALLAST_ASSIGN_OR_RETURN(const auto newest, key_generation(tenant));
+  const std::uint32_t next = newest + 1;
+  BALLAST_TRY(
+      catalog_.secrets().put(key_scope(tenant), key_name(next), core::SecretBox::generate_key()));
+  return next;
 }
 
 core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m) {
@@ -83,16 +139,13 @@ core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m
   return core::ok();
 }
 
-core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
-                                                Repository& repository,
-                                                const std::string& object_key,
-                                                const PutOptions& lock,
-                                                const ProgressFn& progress) {
+core::Result<Part> TenantBackups::dump_database(
+    const catalog::TenantRecord& t, Repository& repository, const std::string& object_key,
+    const core::Secret& tenant_key, const PutOptions& lock, const ProgressFn& progress) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
   BALLAST_ASSIGN_OR_RETURN(auto password,
                            catalog_.secrets().get(host.owner(), "postgres_admin_password"));
-  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
   // pg_dump's output is usually smaller than the database: an estimate, for the progress bar.
   std::uint64_t estimate = 0;
   if (auto admin = runtime_.postgres_admin(host); admin.has_value()) {
@@ -139,12 +192,9 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
               stored_measure.sha256()};
 }
 
-core::Result<Part> TenantBackups::dump_filestore(const catalog::TenantRecord& t,
-                                                 Repository& repository,
-                                                 const std::string& object_key,
-                                                 const PutOptions& lock,
-                                                 const ProgressFn& progress) {
-  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+core::Result<Part> TenantBackups::dump_filestore(
+    const catalog::TenantRecord& t, Repository& repository, const std::string& object_key,
+    const core::Secret& tenant_key, const PutOptions& lock, const ProgressFn& progress) {
   BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key, lock));
   ObjectSink stored(std::move(writer));
   MeasuringSink stored_measure(stored);

@@ -36,9 +36,18 @@ class TenantBackups final {
   TenantBackups(catalog::Catalog& catalog, runtime::local::LocalRuntime& runtime)
       : catalog_(catalog), runtime_(runtime) {}
 
-  // The tenant's backup key: kept apart from the tenant's other secrets, so backups stay
-  // readable after the tenant is deleted.
+  // The tenant's backup key in force (its newest generation): kept apart from the tenant's
+  // other secrets (scope "backup-key/<tenant>"), so backups stay readable after the tenant is
+  // deleted. Generation 0 is named "key", later ones "key.<n>"; none is ever dropped.
   core::Result<core::Secret> key(const std::string& tenant);
+  core::Result<std::uint32_t> key_generation(const std::string& tenant);
+  // One generation; kNotFound when the tenant never had it.
+  core::Result<core::Secret> key(const std::string& tenant, std::uint32_t generation);
+  // Every generation, newest first: to open what older keys sealed.
+  core::Result<std::vector<core::Secret>> keys(const std::string& tenant);
+  // Adds a new generation: later backups (and file-store uploads) use it, older backups keep
+  // theirs (their manifest names it). Returns the new generation.
+  core::Result<std::uint32_t> rotate_key(const std::string& tenant);
 
   core::Result<Manifest> create(const catalog::TenantRecord& tenant, Repository& repository,
                                 const std::string& repository_name, const std::string& reason,
@@ -65,11 +74,11 @@ class TenantBackups final {
 
  private:
   core::Result<Part> dump_database(const catalog::TenantRecord& tenant, Repository& repository,
-                                   const std::string& key, const PutOptions& lock,
-                                   const ProgressFn& progress);
+                                   const std::string& key, const core::Secret& tenant_key,
+                                   const PutOptions& lock, const ProgressFn& progress);
   core::Result<Part> dump_filestore(const catalog::TenantRecord& tenant, Repository& repository,
-                                    const std::string& key, const PutOptions& lock,
-                                    const ProgressFn& progress);
+                                    const std::string& key, const core::Secret& tenant_key,
+                                    const PutOptions& lock, const ProgressFn& progress);
   core::Status describe(const catalog::TenantRecord& tenant, Manifest& manifest);
   catalog::Catalog& catalog_;
   runtime::local::LocalRuntime& runtime_;

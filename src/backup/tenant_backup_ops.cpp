@@ -67,15 +67,17 @@ core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Rep
     m.point_in_time = core::parse_rfc3339(position.at(0, 1)).value_or(m.started_at);
     const std::string prefix = backup_prefix(t.name, m.id);
     const auto lock = lock_for(repository_name);
-    BALLAST_ASSIGN_OR_RETURN(
-        auto db, dump_database(t, repository, prefix + "database.dump.zst.enc", lock, progress));
+    // One key generation for every part and the manifest, which names it.
+    BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
+    BALLAST_ASSIGN_OR_RETURN(m.key_generation, key_generation(t.name));
+    BALLAST_ASSIGN_OR_RETURN(auto db, dump_database(t, repository, prefix + "database.dump.zst.enc",
+                                                    tenant_key, lock, progress));
     m.parts.push_back(db);
     BALLAST_ASSIGN_OR_RETURN(
-        auto files,
-        dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", lock, progress));
+        auto files, dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", tenant_key,
+                                   lock, progress));
     m.parts.push_back(files);
     m.finished_at = clock.now();
-    BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
     BALLAST_ASSIGN_OR_RETURN(auto sealed, seal_document(to_json(m).dump(2), tenant_key));
     if (progress) progress({"manifest", sealed.size()});
     BALLAST_TRY(put(repository, prefix + std::string(kManifest), sealed, lock));
@@ -110,9 +112,16 @@ core::Result<Manifest> TenantBackups::manifest(const std::string& tenant, const 
     }
     return std::move(sealed).error();
   }
-  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(tenant));
-  BALLAST_ASSIGN_OR_RETURN(auto text, open_document(*sealed, tenant_key, object));
-  const auto json = nlohmann::json::parse(text, nullptr, false);
+  // The manifest is sealed with the key generation it names: try them, newest first.
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_keys, keys(tenant));
+  core::Result<std::string> text =
+      core::make_error(core::ErrorCode::kNotFound, "tenant '{}' has no backup key", tenant);
+  for (const auto& k : tenant_keys) {
+    text = open_document(*sealed, k, object);
+    if (text.has_value() || text.error().code() != core::ErrorCode::kCorrupt) break;
+  }
+  if (!text.has_value()) return std::move(text).error();
+  const auto json = nlohmann::json::parse(*text, nullptr, false);
   auto m = manifest_from_json(json);
   if (!m.has_value() || m->tenant != tenant || m->id != id) {
     return core::make_error(core::ErrorCode::kCorrupt,
@@ -137,7 +146,7 @@ core::Result<std::vector<Manifest>> TenantBackups::list(const std::string& tenan
 
 core::Status TenantBackups::verify(const Manifest& m, Repository& repository,
                                    const ProgressFn& progress) {
-  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant, m.key_generation));
   for (const auto& part : m.parts) {
     BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(part.key));
     StringSink discard;
@@ -170,7 +179,7 @@ core::Status TenantBackups::verify(const Manifest& m, Repository& repository,
 
 core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
                                     const RestoreTarget& target, const ProgressFn& progress) {
-  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(m.tenant, m.key_generation));
   const Part* db = m.part("database");
   if (db == nullptr)
     return core::make_error(core::ErrorCode::kCorrupt, "backup '{}' has no database part", m.id);

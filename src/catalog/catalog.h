@@ -7,6 +7,7 @@
 
 #include "catalog/audit_log.h"
 #include "catalog/backup_store.h"
+#include "catalog/change_store.h"
 #include "catalog/component_store.h"
 #include "catalog/continuity_store.h"
 #include "catalog/event_store.h"
@@ -41,6 +42,7 @@ class Catalog final {
   TokenStore& tokens() { return *tokens_; }
   ContinuityStore& continuity() { return *continuity_; }
   SecondFactorStore& second_factors() { return *second_factors_; }
+  ChangeStore& changes() { return *changes_; }
   Database& db() { return *db_; }
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
 
@@ -57,6 +59,7 @@ class Catalog final {
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<ContinuityStore> continuity_;
   std::unique_ptr<SecondFactorStore> second_factors_;
+  std::unique_ptr<ChangeStore> changes_;
 };
 
 }  // namespace ballast::catalog

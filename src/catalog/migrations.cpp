@@ -154,6 +154,31 @@ CREATE TABLE journey_runs (
 CREATE INDEX journey_runs_tenant ON journey_runs (tenant, journey, id);
 )sql";
 
+// Requests parked until a second approver agrees (security.approvals in the spec). The
+// request body is sealed in `secrets` (scope "change/<id>", name "request"), not kept here.
+constexpr std::string_view kPendingChanges = R"sql(
+CREATE TABLE pending_changes (
+  id            TEXT PRIMARY KEY,
+  action        TEXT NOT NULL,
+  operation     TEXT NOT NULL,
+  method        TEXT NOT NULL,
+  path          TEXT NOT NULL,
+  params        TEXT NOT NULL DEFAULT '{}',
+  target        TEXT NOT NULL,
+  requester     TEXT NOT NULL,
+  requester_json TEXT NOT NULL DEFAULT '{}',
+  created_at    TEXT NOT NULL,
+  expires_at    TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN
+                  ('pending', 'approved', 'rejected', 'expired', 'executed')),
+  decided_by    TEXT NOT NULL DEFAULT '',
+  decided_at    TEXT,
+  reason        TEXT NOT NULL DEFAULT '',
+  outcome       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX pending_changes_state ON pending_changes (state, created_at);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
@@ -161,6 +186,7 @@ constexpr std::array kMigrations = {
     Migration{4, "environments of tenants", kEnvironments},
     Migration{5, "API tokens and second factors", kAccess},
     Migration{6, "restore drills and synthetic journey runs", kContinuity},
+    Migration{7, "changes parked for a second approver", kPendingChanges},
 };
 
 }  // namespace

@@ -62,6 +62,13 @@ core::Result<std::vector<std::string>> SecretStore::names(std::string_view scope
   return out;
 }
 
+core::Status SecretStore::remove(std::string_view scope, std::string_view name) {
+  auto guard = db_.lock();
+  BALLAST_ASSIGN_OR_RETURN(auto s, db_.prepare("DELETE FROM secrets WHERE scope = ? AND name = ?"));
+  s.bind(1, scope).bind(2, name);
+  return s.run();
+}
+
 core::Status SecretStore::remove_scope(std::string_view scope) {
   auto guard = db_.lock();
   BALLAST_ASSIGN_OR_RETURN(auto s, db_.prepare("DELETE FROM secrets WHERE scope = ?"));

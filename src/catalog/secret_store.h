@@ -24,6 +24,8 @@ class SecretStore final {
   core::Result<core::Secret> get_or_create(std::string_view scope, std::string_view name,
                                            const std::function<core::Secret()>& generate);
   core::Result<std::vector<std::string>> names(std::string_view scope);
+  // Forgets one secret; ok when it is absent.
+  core::Status remove(std::string_view scope, std::string_view name);
   core::Status remove_scope(std::string_view scope);
   // Re-seals every secret under `next` in one transaction; the caller then replaces the key file.
   core::Status reseal_all(const core::SecretBox& next, const std::string& next_key_id);

@@ -2,13 +2,16 @@
 // through the daemon when it runs (it holds the key in memory), else directly while holding
 // the daemon's lock. Crash-safe by construction: see catalog/master_key.h.
 // `secret rotate db-password|redis-password|odoo-master-password [--tenant T]` replaces a
-// tenant's generated secret through the daemon, which updates the running components.
+// tenant's generated secret through the daemon, which updates the running components; so do
+// `postgres-admin-password|redis-admin-password [--cluster C]` for a cluster's admin password
+// and `backup-key --tenant T` (a new key generation). `repository-passphrase` is refused.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include "catalog/master_key.h"
 #include "cli/context.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "reconcile/tenant_ops.h"
 
 namespace ballast::cli {
@@ -17,12 +20,25 @@ namespace {
 struct RotateArgs {
   std::string kind;
   std::string tenant;
+  std::string cluster;
   std::string reason;
 };
 
 constexpr auto kTenantRotationSeconds = 1800;  // every tenant's Odoo may be restarted
 
 std::string tenant_rotated_text(const nlohmann::json& j) {
+  if (j.contains("clusters")) {
+    std::vector<std::string> names;
+    for (const auto& c : j["clusters"]) names.push_back(c.get<std::string>());
+    return fmt::format("Rotated {} of {} cluster(s){}{}", j.value("kind", ""), names.size(),
+                       names.empty() ? "." : ": ", core::join(names, ", "));
+  }
+  if (j.contains("generation")) {
+    return fmt::format(
+        "Rotated the backup key of tenant '{}': new backups use generation {}; older backups "
+        "keep the key their manifest names.",
+        j.value("tenant", ""), j.value("generation", 0));
+  }
   std::string out = fmt::format("Rotated {} of {} tenant(s).", j.value("kind", ""),
                                 j.value("tenants", nlohmann::json::array()).size());
   for (const auto& t : j.value("tenants", nlohmann::json::array())) {
@@ -51,6 +67,7 @@ core::Result<int> rotate_tenant_secret(Context& ctx, const RotateArgs& args) {
   client.set_timeout_seconds(kTenantRotationSeconds);
   nlohmann::json body = {{"kind", args.kind}};
   if (!args.tenant.empty()) body["tenant"] = args.tenant;
+  if (!args.cluster.empty()) body["cluster"] = args.cluster;
   if (!args.reason.empty()) body["reason"] = args.reason;
   BALLAST_ASSIGN_OR_RETURN(auto answer, client.post("/api/v1/secrets/rotate", body));
   return ctx.emit(answer, tenant_rotated_text(answer));
@@ -121,20 +138,31 @@ void add_secret_commands(CLI::App& app, Context& ctx) {
       "  ballast secret rotate master-key                 # the daemon is stopped\n"
       "  ballast secret rotate db-password --tenant acme --totp 123456\n"
       "  ballast secret rotate redis-password --totp 123456    # every tenant's\n"
-      "  ballast secret rotate odoo-master-password --tenant acme --output json\n");
+      "  ballast secret rotate odoo-master-password --tenant acme --output json\n"
+      "  ballast secret rotate postgres-admin-password --cluster main --totp 123456\n"
+      "  ballast secret rotate redis-admin-password --totp 123456   # every cluster's\n"
+      "  ballast secret rotate backup-key --tenant acme --totp 123456\n");
   std::vector<std::string> kinds = {"master-key"};
   for (const auto kind : reconcile::kAllTenantSecrets) {
     kinds.emplace_back(reconcile::to_string(kind));
   }
+  for (const auto kind : app::kPlatformSecretKinds) kinds.emplace_back(kind);
   rotate_cmd
       ->add_option("kind", args->kind,
                    "What to rotate: master-key (re-seals the catalog), db-password (PostgreSQL "
                    "role), redis-password (Redis ACL user), odoo-master-password (Odoo's "
-                   "admin_passwd)")
+                   "admin_passwd), postgres-admin-password and redis-admin-password (a "
+                   "cluster's superuser), backup-key (a tenant's backup key: a new generation, "
+                   "older backups keep theirs), repository-passphrase (refused: pgBackRest "
+                   "cannot change it; the error says what to do instead)")
       ->required()
       ->check(CLI::IsMember(kinds));
-  rotate_cmd->add_option("--tenant", args->tenant,
-                         "Only this tenant's secret (default: every tenant's)");
+  rotate_cmd->add_option(
+      "--tenant", args->tenant,
+      "Only this tenant's secret (default: every tenant's); backup-key needs it");
+  rotate_cmd->add_option("--cluster", args->cluster,
+                         "For postgres-admin-password and redis-admin-password: this pool or "
+                         "stack only (default: every running one)");
   rotate_cmd->add_option("--reason", args->reason, "Why, for the audit trail");
   rotate_cmd->callback([&ctx, args] {
     ctx.run = [&ctx, args] { return ctx.guard([&] { return rotate(ctx, *args); }); };

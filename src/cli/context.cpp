@@ -22,6 +22,11 @@ int Context::emit(const nlohmann::json& json, const std::string& text) const {
 }
 
 int Context::fail(const core::Error& error) const {
+  if (error.code() == core::ErrorCode::kApprovalPending && mode() == OutputMode::kText) {
+    std::cout << "Not done yet: " << error.message() << "\n" << error.hint() << "\n";
+    std::cout.flush();
+    return error.exit_code();
+  }
   if (mode() == OutputMode::kJson) {
     nlohmann::json body = {{"code", error.code_name()}, {"message", error.to_string()}};
     if (!error.hint().empty()) body["hint"] = error.hint();

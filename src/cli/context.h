@@ -53,6 +53,7 @@ void add_daemon_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_token_commands(CLI::App& app, Context& ctx);
 void add_secret_commands(CLI::App& app, Context& ctx);
+void add_change_commands(CLI::App& app, Context& ctx);
 void add_kubernetes_commands(CLI::App& app, Context& ctx);
 // `render alerts` and `render dashboard`, under the `render` command of add_kubernetes_commands.
 void add_monitor_render_commands(CLI::App& render_cmd, Context& ctx);

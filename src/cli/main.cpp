@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   add_audit_commands(app, ctx);
   add_token_commands(app, ctx);
   add_secret_commands(app, ctx);
+  add_change_commands(app, ctx);
   add_kubernetes_commands(app, ctx);
   try {
     app.parse(argc, argv);

@@ -38,6 +38,8 @@ struct Principal {
   std::string id;  // "token:<id>"; never the token itself
   Role role = Role::kAuditor;
   std::vector<std::string> tenants;  // kTenantAdmin: the tenants it may see and act on
+  // Set when a parked request runs after a second approver agreed: the approver's holder id.
+  std::string approved_by{};
 };
 
 // Whether `principal` holds `permission`, for `tenant` when the action concerns one ("" when

@@ -10,7 +10,9 @@ namespace {
 TEST(Explain, DescribesTheTopAndNestedKeys) {
   auto top = explain("").value();
   EXPECT_EQ(top["object"], "spec");
-  EXPECT_EQ(top["fields"].size(), 8U);
+  EXPECT_EQ(top["fields"].size(), 9U);
+  auto approvals = explain("security.approvals").value();
+  EXPECT_EQ(approvals["default"], "[]");
   auto rpo = explain("tenants.continuity.billing.rpo").value();
   EXPECT_EQ(rpo["type"], "duration (e.g. 15m, 24h, 7d)");
   EXPECT_EQ(rpo["default"], "1h");

@@ -28,6 +28,10 @@ Duration Retention::window() const {
   return Duration(static_cast<Duration::rep>(days * 86400));
 }
 
+bool Security::needs_approval(std::string_view action) const {
+  return std::find(approvals.begin(), approvals.end(), action) != approvals.end();
+}
+
 Duration Continuity::tightest_rpo() const {
   return std::min({timesheets.rpo, billing.rpo, reporting.rpo});
 }

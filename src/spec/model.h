@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -202,9 +203,22 @@ struct Platform {
   OdooProfile odoo;
 };
 
+// Actions a second approver may be demanded for (security.approvals); the API's route table
+// marks the routes that perform them (api/route.h, requires_approval).
+inline constexpr std::string_view kApprovalActions[] = {
+    "tenant.delete", "restore.in_place", "secret.rotate", "token.create.platform-admin",
+    "shutdown",      "master-key.rotate"};
+
+struct Security {
+  // Actions parked until a second platform admin approves them (`ballast change approve`).
+  std::vector<std::string> approvals;
+  [[nodiscard]] bool needs_approval(std::string_view action) const;
+};
+
 struct Spec {
   std::uint32_t version = 1;
   Platform platform;
+  Security security;
   std::vector<Repository> repositories;
   std::vector<Plan> plans;
   std::vector<Pool> pools;

@@ -58,6 +58,7 @@ const ObjectDef& schema(Tag<Spec>) {
                return "version " + std::to_string(v) + " is not supported; use 1";
              })),
        required("platform", &Spec::platform, "Settings of the whole installation."),
+       field("security", &Spec::security, "Who must agree before privileged actions run.", "{}"),
        field("repositories", &Spec::repositories, "Where backups are stored."),
        field("plans", &Spec::plans, "Quotas a tenant can be given."),
        field("pools", &Spec::pools, "Shared multi-tenant stacks."),
@@ -85,6 +86,19 @@ const ObjectDef& schema(Tag<Platform>) {
        field("trash_retention", &Platform::trash_retention,
              "How long a deleted tenant's data is kept in the trash before it is purged.", "7d"),
        field("odoo", &Platform::odoo, "The Odoo application profile every tenant runs.", "{}")}};
+  return def;
+}
+
+const ObjectDef& schema(Tag<Security>) {
+  static const ObjectDef def{
+      "security",
+      "Access and trust settings beyond tokens and TOTP (docs/security.md).",
+      {field("approvals", &Security::approvals,
+             "Actions that need a second approver: the request is parked (202, a pending change) "
+             "until a different platform admin approves it with its own TOTP code. Any of "
+             "tenant.delete, restore.in_place, secret.rotate, token.create.platform-admin, "
+             "shutdown, master-key.rotate.",
+             "[]")}};
   return def;
 }
 

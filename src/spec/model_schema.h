@@ -8,6 +8,7 @@ namespace ballast::spec {
 
 const ObjectDef& schema(Tag<Spec>);
 const ObjectDef& schema(Tag<Platform>);
+const ObjectDef& schema(Tag<Security>);
 const ObjectDef& schema(Tag<Ingress>);
 const ObjectDef& schema(Tag<OdooProfile>);
 const ObjectDef& schema(Tag<Repository>);

@@ -56,6 +56,7 @@ class Checker {
     unique_names(spec_.calendars, "calendars", "calendar");
     unique_names(spec_.tenants, "tenants", "tenant");
     platform();
+    approvals();
     for (std::size_t i = 0; i < spec_.repositories.size(); ++i) repository(i);
     for (std::size_t i = 0; i < spec_.pools.size(); ++i) {
       backup_policy(fmt::format("pools[{}].backup", i), spec_.pools[i].backup);
@@ -78,6 +79,19 @@ class Checker {
       report("platform.api", fmt::format("the API must listen on loopback, not '{}'", api));
     }
     tls_needs_https();
+  }
+
+  void approvals() {
+    const auto& listed = spec_.security.approvals;
+    const std::vector<std::string_view> known(std::begin(kApprovalActions),
+                                              std::end(kApprovalActions));
+    const std::vector<std::string> names(known.begin(), known.end());
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+      if (std::find(known.begin(), known.end(), listed[i]) != known.end()) continue;
+      report(fmt::format("security.approvals[{}]", i),
+             fmt::format("'{}' is not an action that can need approval{} (the actions: {})",
+                         listed[i], core::did_you_mean(listed[i], known), core::join(names, ", ")));
+    }
   }
 
   // Certificates are served only by an HTTPS listener; the files themselves are checked

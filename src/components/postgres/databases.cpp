@@ -38,6 +38,13 @@ core::Status ensure_role(Connection& admin, const std::string& role, const core:
                   admin.quote_identifier(role), admin.quote_literal(verifier)));
 }
 
+core::Status set_password(Connection& admin, const std::string& role,
+                          const core::Secret& password) {
+  BALLAST_ASSIGN_OR_RETURN(const std::string verifier, admin.scram_verifier(password, role));
+  return admin.exec(fmt::format("ALTER ROLE {} PASSWORD {}", admin.quote_identifier(role),
+                                admin.quote_literal(verifier)));
+}
+
 core::Result<bool> ensure_database(Connection& admin, const TenantDatabase& db) {
   BALLAST_ASSIGN_OR_RETURN(const bool exists, database_exists(admin, db.name));
   const std::string name = admin.quote_identifier(db.name);

@@ -22,6 +22,9 @@ core::Status ensure_template(Connection& admin, const std::string& name);
 
 // Creates the role (or resets its password) from a SCRAM verifier computed client-side.
 core::Status ensure_role(Connection& admin, const std::string& role, const core::Secret& password);
+// Gives an existing role a new password, as a SCRAM-SHA-256 verifier computed here (the
+// password never reaches the server); nothing else about the role changes.
+core::Status set_password(Connection& admin, const std::string& role, const core::Secret& password);
 // Creates the database from the template with STRATEGY FILE_COPY (no WAL flood), owned by the
 // role, CONNECT revoked from PUBLIC; updates the connection limit when it exists. True when
 // it was created now.

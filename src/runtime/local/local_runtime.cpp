@@ -130,8 +130,9 @@ core::Status LocalRuntime::start_postgres(const HostRef& host) {
     command.unset_env.push_back("AWS_CA_BUNDLE");
     return command;
   };
-  service.probe = [config, password]() -> core::Status {
-    BALLAST_TRY(pg::Connection::open(pg::admin_params(config, password)));
+  // The probe reads the password afresh: a rotation must not make a healthy cluster look dead.
+  service.probe = [this, host]() -> core::Status {
+    BALLAST_TRY(postgres_admin(host));
     return core::ok();
   };
   service.find_running = [data = config.data_dir] { return pg::running_pid(data); };
@@ -160,9 +161,8 @@ core::Status LocalRuntime::start_redis(const HostRef& host) {
   service.command = [config, identity = identity_, log_file] {
     return rd::server_command(config, identity, log_file);
   };
-  service.probe = [port, password]() -> core::Status {
-    BALLAST_ASSIGN_OR_RETURN(auto client,
-                             rd::Client::connect("127.0.0.1", port, rd::kAdminUser, password));
+  service.probe = [this, host]() -> core::Status {
+    BALLAST_ASSIGN_OR_RETURN(auto client, redis_admin(host));
     return client.ping();
   };
   service.find_running = [pid_file = config.pid_file]() -> std::optional<pid_t> {
@@ -194,31 +194,8 @@ core::Status LocalRuntime::ensure_host(const HostRef& host) {
   return core::ok();
 }
 
-core::Result<pg::Connection> LocalRuntime::postgres_admin(const HostRef& host,
-                                                          const std::string& database) {
-  BALLAST_ASSIGN_OR_RETURN(const auto port, postgres_port(host));
-  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "postgres_admin_password"));
-  pg::ConnectionParams params{layout_.pg_socket_dir(host).string(), port, pg::kAdminRole, password,
-                              database};
-  return pg::Connection::open(params);
-}
-
-core::Result<rd::Client> LocalRuntime::redis_admin(const HostRef& host) {
-  BALLAST_ASSIGN_OR_RETURN(const auto port, redis_port(host));
-  BALLAST_ASSIGN_OR_RETURN(auto password, secret(host.owner(), "redis_admin_password"));
-  return rd::Client::connect("127.0.0.1", port, rd::kAdminUser, password);
-}
-
 core::Status LocalRuntime::sync_host_access(const HostRef& host) {
   BALLAST_ASSIGN_OR_RETURN(auto config, cluster_config(host));
-  std::vector<rd::AclUser> users;
-  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
-  for (const auto& t : tenants) {
-    const HostRef h = host_of(t);
-    if (h.kind != host.kind || h.name != host.name) continue;
-    BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret("tenant/" + t.name, "redis_password"));
-    users.push_back({t.name, t.name, redis_password, t.state != catalog::TenantState::kSuspended});
-  }
   BALLAST_ASSIGN_OR_RETURN(auto admin, postgres_admin(host));
   // Template databases built by the app tier admit their builder role, and only it.
   BALLAST_ASSIGN_OR_RETURN(auto templates,
@@ -227,13 +204,26 @@ core::Status LocalRuntime::sync_host_access(const HostRef& host) {
   for (const auto& row : templates.values) config.grants.push_back({row.at(0), "ballast_odoo"});
   BALLAST_TRY(pg::write_config(config, identity_));
   BALLAST_TRY(admin.exec("SELECT pg_reload_conf()"));
+  BALLAST_ASSIGN_OR_RETURN(auto redis, redis_admin(host));
+  BALLAST_ASSIGN_OR_RETURN(auto admin_password, secret(host.owner(), "redis_admin_password"));
+  return load_redis_access(host, redis, admin_password);
+}
+
+core::Status LocalRuntime::load_redis_access(const HostRef& host, rd::Client& admin,
+                                             const core::Secret& admin_password) {
+  std::vector<rd::AclUser> users;
+  BALLAST_ASSIGN_OR_RETURN(auto tenants, catalog_.tenants().list());
+  for (const auto& t : tenants) {
+    const HostRef h = host_of(t);
+    if (h.kind != host.kind || h.name != host.name) continue;
+    BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret("tenant/" + t.name, "redis_password"));
+    users.push_back({t.name, t.name, redis_password, t.state != catalog::TenantState::kSuspended});
+  }
   const auto dir = layout_.redis_dir(host);
-  BALLAST_ASSIGN_OR_RETURN(auto redis_password, secret(host.owner(), "redis_admin_password"));
   rd::ServerConfig redis_config{
       dir, dir / "redis.conf", dir / "users.acl", dir / "redis.pid", 0, {}, {}};
-  BALLAST_TRY(rd::write_acl(redis_config, redis_password, users, identity_));
-  BALLAST_ASSIGN_OR_RETURN(auto redis, redis_admin(host));
-  return redis.acl_load();
+  BALLAST_TRY(rd::write_acl(redis_config, admin_password, users, identity_));
+  return admin.acl_load();
 }
 
 }  // namespace ballast::runtime::local

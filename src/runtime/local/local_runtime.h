@@ -48,6 +48,13 @@ class LocalRuntime final {
   // Rewrites pg_hba.conf (reload) and the Redis ACL file (ACL LOAD) from the catalog's
   // tenants on `host`.
   core::Status sync_host_access(const HostRef& host);
+  // Replace the host's PostgreSQL superuser (ALTER ROLE with a SCRAM verifier) or Redis admin
+  // user (ACL file rewritten and loaded) password with a new random one. The new secret is
+  // sealed in the catalog as "<name>.next" before the component changes, and becomes "<name>"
+  // after: a rotation interrupted in between is finished by the next admin connection, which
+  // falls back to "<name>.next" when "<name>" is refused. Open sessions are not cut off.
+  core::Status rotate_postgres_admin(const HostRef& host);
+  core::Status rotate_redis_admin(const HostRef& host);
   // Makes HAProxy's live maps and map files equal the catalog's tenants; entries changed.
   core::Result<int> sync_routes();
   // What HAProxy's live maps say now (for drift checks).
@@ -156,6 +163,15 @@ class LocalRuntime final {
 
  private:
   core::Result<core::Secret> secret(const std::string& scope, const std::string& name);
+  // The host's admin secret `name` that `connect` accepts: the catalog's, or a "<name>.next"
+  // left by an interrupted rotation, which then replaces it.
+  core::Result<core::Secret> admin_secret(
+      const HostRef& host, const std::string& name,
+      const std::function<core::Status(const core::Secret&)>& connect);
+  // Writes the Redis ACL file (tenants' users from the catalog, the admin user with
+  // `admin_password`) and loads it through `admin`.
+  core::Status load_redis_access(const HostRef& host, components::redis::Client& admin,
+                                 const core::Secret& admin_password);
   core::Status start_postgres(const HostRef& host);
   // The cluster's full configuration: tenants' access, archiving to the host's repositories.
   core::Result<components::postgres::ClusterConfig> cluster_config(const HostRef& host);
