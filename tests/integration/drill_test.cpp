@@ -111,8 +111,8 @@ TEST_F(DrillTest, ADrillRecoversChecksServesAndPassesWithRtoAndRpoMeasured) {
   ASSERT_TRUE(runtime()
                   .postgres_admin(kMain, "acme")
                   .value()
-                  .exec("INSERT INTO res_partner (name, active, company_id) VALUES "
-                        "('Client before the drill', true, 1)")
+                  .exec("INSERT INTO res_partner (name, active, company_id, autopost_bills) VALUES "
+                        "('Client before the drill', true, 1, 'ask')")
                   .has_value());
   auto drill = platform().drill_run({"acme", "latest"}, app::Actor{"test"});
   ASSERT_TRUE(drill.has_value()) << drill.error().to_string();
@@ -276,8 +276,8 @@ TEST_F(DrillTest, AMissingWalSegmentFailsTheDrillNamingIt) {
   ASSERT_TRUE(runtime()
                   .postgres_admin(kMain, "acme")
                   .value()
-                  .exec("INSERT INTO res_partner (name, active, company_id) "
-                        "SELECT 'p' || g, true, 1 FROM generate_series(1, 200) g")
+                  .exec("INSERT INTO res_partner (name, active, company_id, autopost_bills) "
+                        "SELECT 'p' || g, true, 1, 'ask' FROM generate_series(1, 200) g")
                   .has_value());
   ASSERT_TRUE(runtime().archive_now(kMain).has_value());
   ASSERT_TRUE(runtime().archive_now(kMain).has_value());
