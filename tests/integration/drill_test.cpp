@@ -95,7 +95,10 @@ TEST_F(DrillTest, JourneysPassThroughTheProxyAndLeaveNothingBehind) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"login", "timesheet", "invoice", "report"}));
   // Production keeps no synthetic timesheet and no invoice: none posted, the draft deleted.
-  EXPECT_EQ(query("acme", "SELECT count(*) FROM account_analytic_line"), "0");
+  EXPECT_EQ(query("acme", "SELECT count(*) FROM account_analytic_line"), "0")
+      << query("acme",
+               "SELECT string_agg(id || ' ' || coalesce(name, '-') || ' uid ' || create_uid || "
+               "' at ' || create_date, '; ') FROM account_analytic_line");
   EXPECT_EQ(query("acme", "SELECT count(*) FROM account_move"), "0");
   EXPECT_EQ(query("acme", "SELECT count(*) FROM res_users WHERE login = 'ballast-synthetic'"), "1");
   // A second run reuses the synthetic user.
