@@ -1,24 +1,34 @@
-// bench/provision: tenant provisioning in a pool (no app tier) and a no-op apply.
+// bench/provision: tenant provisioning in a pool (no app tier), a no-op apply, and tenants with
+// Odoo ready to log in.
 //
-//   bench_provision [TENANTS=100] [APPLY_TENANTS=1000]
+//   bench_provision [TENANTS=100] [APPLY_TENANTS=1000] [ODOO_TENANTS=3]
 //
 // Provisioning: Ballast's tenant creation (role, database from the template, Redis ACL user,
 // file store, routes, catalog, audit) against the raw SQL a script would run for the same
 // tenant (CREATE ROLE + CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY) on the same cluster,
 // interleaved one for one so noise hits both. No-op apply: a full observe-plan-apply pass over
 // every tenant, against the bare queries that read the same facts.
+//
+// Odoo: a tenant created from the pool's Odoo template (clone, new identity, admin password,
+// file store, Odoo started, admin logged in through the proxy) against creating the same
+// database with `odoo-bin -i <modules> --stop-after-init`, interleaved one for one. Real Odoo
+// when BALLAST_ODOO_SRC names an Odoo source tree, else the stand-in (tests/odoo_standin);
+// ODOO_TENANTS=0 skips this part.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "app/platform.h"
 #include "components/haproxy/runtime_api.h"
+#include "components/odoo/rpc.h"
 #include "components/postgres/cluster.h"
 #include "core/crypto.h"
 #include "harness/harness.h"
+#include "runtime/local/app_tier.h"
 #include "spec/loader.h"
 
 namespace {
@@ -36,16 +46,17 @@ double percentile(std::vector<double> values, double p) {
   return values.at(index);
 }
 
-std::unique_ptr<app::Platform> start(testing::TempDir& dir, const core::Clock& clock) {
-  testing::write_text(dir / "ballast.yaml",
-                      fmt::format(R"(platform:
+// `odoo`: the spec's platform.odoo line, empty for no app tier.
+std::unique_ptr<app::Platform> start(testing::TempDir& dir, const core::Clock& clock,
+                                     std::uint16_t http_port, const std::string& odoo = "") {
+  testing::write_text(dir / "ballast.yaml", fmt::format(R"(platform:
   name: bench
   ingress: {{base_domain: bench.test, http: "127.0.0.1:{}"}}
-  api: "127.0.0.1:{}"
+  api: "127.0.0.1:{}"{}
 plans: [{{name: small}}]
 pools: [{{name: main, postgres: {{max_connections: 300}}}}]
 )",
-                                  testing::free_port(), testing::free_port()));
+                                                        http_port, testing::free_port(), odoo));
   auto spec = spec::load(dir / "ballast.yaml").value();
   auto platform = app::Platform::open(spec, catalog::OpenMode::kCreate, clock).value();
   (void)platform->apply(nullptr, {}, {"bench"});
@@ -83,14 +94,83 @@ double raw_observe(runtime::local::LocalRuntime& runtime) {
   return ms_since(t0);
 }
 
+// Tenants with Odoo ready to log in, cloned from the template, against `odoo-bin -i`.
+int bench_odoo(int tenants) {
+  const auto source = testing::odoo_source();
+  const bool real = testing::is_real_odoo();
+  testing::TempDir dir("ballast-bench-odoo");
+  core::SystemClock clock;
+  const auto http_port = testing::free_port();
+  auto platform =
+      start(dir, clock, http_port, fmt::format("\n  odoo: {{source: \"{}\"}}", source.string()));
+  auto& rt = *platform->runtime();
+  runtime::local::AppTier app(rt, platform->catalog());
+  const runtime::local::HostRef host{runtime::local::HostRef::Kind::kPool, "main"};
+  const auto modules = app.modules_for({});
+  std::string module_list;
+  for (const auto& m : modules) module_list += (module_list.empty() ? "" : ",") + m;
+  fmt::print("odoo: {} ({}), modules {}\n", real ? "real Odoo" : "the STAND-IN", source.string(),
+             module_list);
+  auto first = Clock::now();
+  auto built = app.ensure_template(host, modules);
+  if (!built.has_value()) {
+    std::fprintf(stderr, "template: %s\n", built.error().to_string().c_str());
+    return 1;
+  }
+  fmt::print("odoo: the pool's template built once in {:.1f} s\n", ms_since(first) / 1000);
+  auto admin = rt.postgres_admin(host).value();
+  std::vector<double> clone_s;
+  std::vector<double> init_s;
+  for (int i = 0; i < tenants; ++i) {
+    const std::string name = fmt::format("o{:02}", i);
+    const auto t0 = Clock::now();
+    auto created = platform->tenant_create({{"name", name}, {"plan", "small"}}, {"bench"});
+    auto password = platform->catalog().secrets().get("tenant/" + name, "odoo_admin_password");
+    components::odoo::RpcClient rpc({"127.0.0.1", http_port, name + ".bench.test"});
+    auto login = created.has_value() && password.has_value()
+                     ? rpc.authenticate(name, "admin", *password)
+                     : core::Status(core::Error(core::ErrorCode::kInternal, "not created"));
+    clone_s.push_back(ms_since(t0) / 1000);
+    if (!created.has_value() || !login.has_value()) {
+      std::fprintf(stderr, "tenant %s: %s\n", name.c_str(),
+                   (created.has_value() ? login.error() : created.error()).to_string().c_str());
+      return 1;
+    }
+    // The reference: the same database built from nothing by Odoo, as a script would.
+    (void)admin.exec(
+        fmt::format("ALTER DATABASE {} IS_TEMPLATE false", admin.quote_identifier(*built)));
+    const auto t1 = Clock::now();
+    auto rebuilt = app.ensure_template(host, modules);
+    init_s.push_back(ms_since(t1) / 1000);
+    if (!rebuilt.has_value()) {
+      std::fprintf(stderr, "odoo-bin -i: %s\n", rebuilt.error().to_string().c_str());
+      return 1;
+    }
+  }
+  const double clone50 = percentile(clone_s, 0.5);
+  const double init50 = percentile(init_s, 0.5);
+  fmt::print(
+      "odoo: {} tenants ready to log in: template clone median {:.1f} s (max {:.1f} s) | "
+      "odoo-bin -i median {:.1f} s (max {:.1f} s) | ratio {:.1f}x faster\n",
+      tenants, clone50, percentile(clone_s, 1.0), init50, percentile(init_s, 1.0),
+      init50 / clone50);
+  platform->stop_runtime();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int tenants = argc > 1 ? std::atoi(argv[1]) : 100;
   const int apply_tenants = argc > 2 ? std::atoi(argv[2]) : 1000;
+  const int odoo_tenants = argc > 3 ? std::atoi(argv[3]) : 3;
+  // The Odoo part names its source in its spec; the provisioning part runs without an app tier.
+  if (odoo_tenants > 0 && bench_odoo(odoo_tenants) != 0) return 1;
+  ::unsetenv("BALLAST_ODOO_SRC");
+  if (tenants == 0) return 0;
   testing::TempDir dir("ballast-bench");
   core::SystemClock clock;
-  auto platform = start(dir, clock);
+  auto platform = start(dir, clock, testing::free_port());
   auto& rt = *platform->runtime();
   auto admin = rt.postgres_admin({runtime::local::HostRef::Kind::kPool, "main"}).value();
 

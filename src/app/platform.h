@@ -248,6 +248,9 @@ class Platform final {
   // Fills an empty database and file store for `into` (the live tenant or a new one).
   using Loader = std::function<core::Status(const catalog::TenantRecord& into)>;
   core::Status restore_in_place(const catalog::TenantRecord& live, const Loader& load);
+  // Of `modules` ("all" aside), those not installed in the tenant's database.
+  core::Result<std::vector<std::string>> modules_not_installed(
+      const catalog::TenantRecord& tenant, const std::vector<std::string>& modules);
   // The host a name designates ("pool/main", "stack/solo", "main").
   core::Result<runtime::local::HostRef> host_named(const std::string& name) const;
   std::mutex schedule_run_;

@@ -1,10 +1,33 @@
 // Platform: module upgrades with a pre-upgrade backup and automatic rollback.
+#include <set>
+
 #include <fmt/format.h>
 
 #include "app/platform.h"
 #include "components/odoo/config.h"
 
 namespace ballast::app {
+
+core::Result<std::vector<std::string>> Platform::modules_not_installed(
+    const catalog::TenantRecord& tenant, const std::vector<std::string>& modules) {
+  std::vector<std::string> wanted;
+  for (const auto& m : modules) {
+    if (m != "all") wanted.push_back(m);
+  }
+  if (wanted.empty()) return wanted;
+  BALLAST_ASSIGN_OR_RETURN(
+      auto db,
+      runtime_->postgres_admin(runtime::local::LocalRuntime::host_of(tenant), tenant.name));
+  BALLAST_ASSIGN_OR_RETURN(auto rows,
+                           db.query("SELECT name FROM ir_module_module WHERE state = 'installed'"));
+  std::set<std::string> installed;
+  for (const auto& row : rows.values) installed.insert(row.at(0));
+  std::vector<std::string> missing;
+  for (const auto& m : wanted) {
+    if (installed.count(m) == 0U) missing.push_back(m);
+  }
+  return missing;
+}
 
 core::Result<nlohmann::json> Platform::tenant_upgrade(const std::string& tenant,
                                                       const std::vector<std::string>& modules,
@@ -24,6 +47,17 @@ core::Result<nlohmann::json> Platform::tenant_upgrade(const std::string& tenant,
   }
   auto record = catalog_->tenants().get(tenant);
   if (!record.has_value()) return audited(record.error());
+  // Odoo skips a module it does not know, or one not installed, and reports success: refuse
+  // such a request before the tenant stops.
+  if (auto unknown = modules_not_installed(*record, modules); !unknown.has_value()) {
+    return audited(std::move(unknown).error());
+  } else if (!unknown->empty()) {
+    return audited(core::make_error(core::ErrorCode::kInvalidArgument,
+                                    "module '{}' is not installed on tenant '{}'", unknown->front(),
+                                    tenant)
+                       .with_hint("Upgrade installed modules only (or 'all'); install a new "
+                                  "module through the spec's modules."));
+  }
   std::optional<std::pair<std::string, std::unique_ptr<backup::Repository>>> repo;
   std::optional<backup::Manifest> before;
   if (!no_backup) {

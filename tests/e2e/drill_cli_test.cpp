@@ -23,9 +23,8 @@ namespace fs = std::filesystem;
 class DrillCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    write_text(
-        dir_ / "ballast.yaml",
-        fmt::format(R"(platform:
+    write_text(dir_ / "ballast.yaml",
+               fmt::format(R"(platform:
   name: e2e-drill
   state_dir: state
   ingress: {{base_domain: e2e.test, http: "127.0.0.1:{}"}}
@@ -48,7 +47,7 @@ tenants:
       timesheets: {{rpo: 15m, rto: 1h}}
       billing: {{rpo: 5m, rto: 30m}}
 )",
-                    free_port(), free_port(), (source_dir() / "tests" / "odoo_standin").string()));
+                           free_port(), free_port(), odoo_source().string()));
   }
   void TearDown() override {
     run_ballast({"down"}, dir_.path());

@@ -68,6 +68,14 @@ fs::path source_dir() {
 
 fs::path shared_dir() { return (source_dir() / ".." / "shared").lexically_normal(); }
 
+fs::path odoo_source() {
+  const char* env = std::getenv("BALLAST_ODOO_SRC");
+  if (env != nullptr && *env != '\0') return fs::absolute(env).lexically_normal();
+  return source_dir() / "tests" / "odoo_standin";
+}
+
+bool is_real_odoo() { return odoo_source() != source_dir() / "tests" / "odoo_standin"; }
+
 fs::path ballast_binary() {
   const char* bin = std::getenv("BALLAST_BINARY");
   return bin != nullptr ? fs::path(bin) : fs::path("ballast");
@@ -96,6 +104,7 @@ CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& 
   command.env = env;
   command.unset_env = {"BALLAST_SPEC"};
   command.umask = 022;
+  if (timeout.count() == 0) timeout = std::chrono::seconds(is_real_odoo() ? 900 : 120);
   auto done = core::run(command, timeout);
   if (!done.has_value()) return CommandResult{-1, "", done.error().to_string()};
   return CommandResult{done->status.signal != 0 ? 128 + done->status.signal : done->status.code,

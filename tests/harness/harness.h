@@ -46,6 +46,11 @@ bool poll_until(const std::function<bool()>& ready,
 fs::path source_dir();
 // ../shared beside the repository.
 fs::path shared_dir();
+// The Odoo tree tests run tenants on: $BALLAST_ODOO_SRC when set (a real Odoo 18 source tree),
+// otherwise the stand-in under tests/odoo_standin.
+fs::path odoo_source();
+// True when tenants run on a real Odoo rather than the stand-in.
+bool is_real_odoo();
 // The built binary (from BALLAST_BINARY, set by ctest).
 fs::path ballast_binary();
 
@@ -56,9 +61,11 @@ struct CommandResult {
 };
 
 // Runs `ballast args…` in `cwd` with `env` added; never throws; a timeout counts as failure.
+// The default timeout is 120 s, 15 minutes with real Odoo (a pool's first tenant waits for its
+// template, built by `odoo-bin -i`).
 CommandResult run_ballast(const std::vector<std::string>& args, const fs::path& cwd,
                           const std::map<std::string, std::string>& env = {},
-                          std::chrono::seconds timeout = std::chrono::seconds(120));
+                          std::chrono::seconds timeout = std::chrono::seconds(0));
 
 // Long commands stream {"progress": …} lines before their answer; this splits the two.
 struct Answer {

@@ -203,8 +203,11 @@ TEST_F(AppTest, AKilledOdooIsRestartedAndSuspensionStopsIt) {
 
 TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
   auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
-  ASSERT_TRUE(
-      prod.exec("INSERT INTO res_partner (name) VALUES ('Client copied to staging')").has_value());
+  // Rows written with SQL give what Odoo's constraints require: account makes autopost_bills
+  // NOT NULL (without an SQL default), and an inactive partner would stay hidden.
+  ASSERT_TRUE(prod.exec("INSERT INTO res_partner (name, active, autopost_bills) VALUES ('Client "
+                        "copied to staging', true, 'ask')")
+                  .has_value());
   auto made =
       platform().environment_create("b", "staging", spec::EnvironmentKind::kStaging, {}, kActor);
   ASSERT_TRUE(made.has_value()) << made.error().to_string();
@@ -213,7 +216,13 @@ TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
   auto page = get("b-staging.it.test", "/web/login");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
-  EXPECT_NE(page->body.find("b-staging"), std::string::npos);
+  // Odoo's login page never names its database: the banner shows the neutralization, the
+  // session shows which database the host serves.
+  EXPECT_NE(page->body.find("Database neutralized for testing"), std::string::npos);
+  auto session = rpc("b-staging.it.test", "/web/session/authenticate",
+                     {{"db", "b-staging"}, {"login", "admin"}, {"password", admin_password("b")}});
+  ASSERT_TRUE(session.contains("result")) << session.dump();
+  EXPECT_EQ(session["result"]["db"], "b-staging");
   auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-staging").value();
   EXPECT_EQ(copy.query("SELECT count(*) FROM res_partner WHERE name = 'Client copied to staging'")
                 ->at(0, 0),
@@ -272,9 +281,23 @@ TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
   EXPECT_EQ(get("a.it.test", "/web/login")->status, 200);
 
   auto db = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
-  ASSERT_TRUE(db.exec("INSERT INTO res_partner (name) VALUES ('Kept through a failed upgrade')")
+  ASSERT_TRUE(db.exec("INSERT INTO res_partner (name, active, autopost_bills) VALUES ('Kept "
+                      "through a failed upgrade', true, 'ask')")
                   .has_value());
-  auto failed = platform().tenant_upgrade("a", {"failing_module"}, false, kActor);
+  // A module that is not installed is refused before anything stops: Odoo would ignore it.
+  auto unknown = platform().tenant_upgrade("a", {"no_such_module"}, false, kActor);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code(), core::ErrorCode::kInvalidArgument);
+  EXPECT_NE(unknown.error().message().find("'no_such_module'"), std::string::npos);
+  // A database error half-way through (here a trigger refusing Odoo's bookkeeping of module
+  // states) makes `odoo-bin -u` fail, as a broken module does.
+  ASSERT_TRUE(db.exec("CREATE FUNCTION refuse_upgrade() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$ BEGIN RAISE EXCEPTION 'upgrade refused by the test'; END $$")
+                  .has_value());
+  ASSERT_TRUE(db.exec("CREATE TRIGGER refuse_upgrade BEFORE UPDATE ON ir_module_module FOR EACH "
+                      "ROW EXECUTE FUNCTION refuse_upgrade()")
+                  .has_value());
+  auto failed = platform().tenant_upgrade("a", {"account"}, false, kActor);
   ASSERT_FALSE(failed.has_value());
   EXPECT_NE(failed.error().message().find("was rolled back"), std::string::npos)
       << failed.error().to_string();
@@ -290,11 +313,14 @@ TEST_F(AppTest, UpgradesAndRollsBackAFailedOne) {
   auto events = platform().catalog().events().list("tenant/a").value();
   EXPECT_TRUE(std::any_of(events.begin(), events.end(),
                           [](const auto& e) { return e.reason == "UpgradeRolledBack"; }));
+  EXPECT_TRUE(after.exec("DROP FUNCTION refuse_upgrade() CASCADE").has_value());
 }
 
 TEST_F(AppTest, ExportAndImportRoundTripInOdoosFormat) {
   auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b").value();
-  ASSERT_TRUE(prod.exec("INSERT INTO res_partner (name) VALUES ('Exported client')").has_value());
+  ASSERT_TRUE(prod.exec("INSERT INTO res_partner (name, active, autopost_bills) VALUES ('Exported "
+                        "client', true, 'ask')")
+                  .has_value());
   const auto files = runtime().layout().filestore("b") / "4a";
   std::filesystem::create_directories(files);
   write_text(files / "4a1b", "an invoice scan");

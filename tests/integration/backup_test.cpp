@@ -16,6 +16,7 @@ using runtime::local::HostRef;
 class BackupTest : public PlatformFixture {
  protected:
   static void SetUpTestSuite() {
+    run_without_odoo();  // the tenant databases get hand-made tables, not Odoo's
     PlatformFixture::SetUpTestSuite();
     auto db = platform().runtime()->postgres_admin({HostRef::Kind::kPool, "main"}, "a").value();
     ASSERT_TRUE(db.exec("CREATE TABLE account_analytic_line (id serial primary key, name text, "

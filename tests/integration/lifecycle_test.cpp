@@ -20,6 +20,12 @@ using runtime::local::HostRef;
 const HostRef kMain{HostRef::Kind::kPool, "main"};
 
 class LifecycleTest : public PlatformFixture {
+ public:
+  static void SetUpTestSuite() {
+    run_without_odoo();
+    PlatformFixture::SetUpTestSuite();
+  }
+
  protected:
   int status_of(const std::string& host) {
     httplib::Client client("127.0.0.1", http_port());

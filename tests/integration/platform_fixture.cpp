@@ -52,6 +52,8 @@ void PlatformFixture::use_odoo_standin_unless_set() {
   }
 }
 
+void PlatformFixture::run_without_odoo() { ::unsetenv("BALLAST_ODOO_SRC"); }
+
 PlatformFixture::Traffic PlatformFixture::traffic_during(const std::string& host, int status,
                                                          const std::function<void()>& action) {
   std::atomic<bool> running{true};

@@ -39,6 +39,10 @@ class PlatformFixture : public ::testing::Test {
   static void TearDownTestSuite();
   // Tenants run on the Odoo stand-in unless BALLAST_ODOO_SRC already names a real Odoo tree.
   static void use_odoo_standin_unless_set();
+  // Tenants run without an application tier even when BALLAST_ODOO_SRC is set: for suites about
+  // the platform tier alone, whose expectations (the proxy's "not deployed" page, dropping a
+  // tenant's role to fake drift) only hold while no Odoo serves or connects.
+  static void run_without_odoo();
 
   // Requests sent through the proxy to `host` over plain HTTP while `action` runs (and 200 ms
   // after): how many got `status`, how many did not (no answer or another status).

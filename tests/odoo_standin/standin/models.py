@@ -40,6 +40,8 @@ class Partner(Model):
     name, table, module, order = "res.partner", "res_partner", "base", "name, id DESC"
     fields = {"name": Field("char", required=True), "email": Field("char"), "phone": Field("char"), "is_company": Field("bool"),
               "active": Field("bool", default=True), "company_id": Field("m2o", "res.company", default=COMPANY),
+              # account's required selection: NOT NULL in the table, no SQL default (as in Odoo)
+              "autopost_bills": Field("char", required=True, default="ask", module="account"),
               "create_date": Field("datetime", readonly=True), "write_date": Field("datetime", readonly=True)}
 
 

@@ -124,6 +124,9 @@ ALTER TABLE account_analytic_line ADD COLUMN IF NOT EXISTS task_id integer;
 ALTER TABLE account_analytic_line ADD COLUMN IF NOT EXISTS employee_id integer REFERENCES hr_employee(id);
 """,
     "account": f"""
+ALTER TABLE res_partner ADD COLUMN IF NOT EXISTS autopost_bills varchar;
+UPDATE res_partner SET autopost_bills = 'ask' WHERE autopost_bills IS NULL;
+ALTER TABLE res_partner ALTER COLUMN autopost_bills SET NOT NULL;
 CREATE TABLE IF NOT EXISTS account_journal (id serial PRIMARY KEY, name jsonb NOT NULL,
     code varchar(5) NOT NULL, type varchar NOT NULL, company_id integer NOT NULL,
     active boolean DEFAULT true, {_STAMPS});
