@@ -15,6 +15,8 @@ namespace ballast::core {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitBadInput = 2;
+// Accepted but not done: the request waits for a second approver.
+inline constexpr int kExitPending = 3;
 
 enum class ErrorCode : std::uint8_t {
   kInvalidArgument,
@@ -70,7 +72,7 @@ inline constexpr std::array kErrorCodes = {
                   "The token is valid but its role does not allow this action."},
     ErrorCodeInfo{ErrorCode::kSecondFactorRequired, "second_factor_required", 403, kExitFailed,
                   "The action is privileged and needs a valid TOTP code (and maybe approval)."},
-    ErrorCodeInfo{ErrorCode::kApprovalPending, "approval_pending", 202, kExitOk,
+    ErrorCodeInfo{ErrorCode::kApprovalPending, "approval_pending", 202, kExitPending,
                   "Not done yet: the request waits for a second approver (security.approvals)."},
     ErrorCodeInfo{ErrorCode::kRateLimited, "rate_limited", 429, kExitFailed,
                   "Too many requests for this token; retry later."},

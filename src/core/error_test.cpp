@@ -12,12 +12,13 @@ TEST(ErrorTable, IsIndexedByCodeAndNamesAreUnique) {
   for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
     EXPECT_EQ(static_cast<std::size_t>(kErrorCodes[i].code), i) << kErrorCodes[i].name;
     EXPECT_TRUE(names.insert(kErrorCodes[i].name).second) << kErrorCodes[i].name;
-    // A parked request was accepted (202), not refused: the one code that exits 0.
+    // A parked request was accepted (202) but is not done: its own exit code, so a script
+    // neither takes it for success nor for a failure to retry.
     if (kErrorCodes[i].code == ErrorCode::kApprovalPending) continue;
     EXPECT_TRUE(kErrorCodes[i].exit_code == kExitFailed ||
                 kErrorCodes[i].exit_code == kExitBadInput);
   }
-  EXPECT_EQ(info(ErrorCode::kApprovalPending).exit_code, kExitOk);
+  EXPECT_EQ(info(ErrorCode::kApprovalPending).exit_code, kExitPending);
 }
 
 TEST(ErrorTable, BadInputCodesExitWithTwo) {

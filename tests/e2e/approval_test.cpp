@@ -181,7 +181,7 @@ TEST_F(ApprovalTest, ARejectedChangeNeverRunsAndTheCliShowsWhatWaits) {
   auto cli = run_ballast({"tenant", "delete", "kept", "--confirm", "kept", "--reason", "test",
                           "--totp", alice_.next_code()},
                          dir_.path());
-  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_EQ(cli.exit_code, 3) << "parked, not done" << cli.out << cli.err;
   EXPECT_NE(cli.out.find("Not done yet"), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("needs a second approver"), std::string::npos) << cli.out;
   auto listed = run_ballast({"change", "list", "--output", "json"}, dir_.path());
