@@ -132,7 +132,14 @@ core::Result<Outcome> TenantOps::create_environment(const std::string& tenant,
   if (source.tier == spec::Tier::kShared) request["pool"] = source.pool;
   if (source.tier == spec::Tier::kDedicated) request["stack"] = source.stack;
   if (!domains.empty()) request["domains"] = domains;
-  BALLAST_ASSIGN_OR_RETURN(auto wanted, tenant_from_request(spec_, request));
+  // Checked against the spec without the environment that declares this copy, if one does:
+  // the copy takes its place (its name and domains), it does not clash with it.
+  spec::Spec others = spec_;
+  for (auto& t : others.tenants) {
+    std::erase_if(t.environments,
+                  [&](const spec::Environment& e) { return t.name + "-" + e.name == copy; });
+  }
+  BALLAST_ASSIGN_OR_RETURN(auto wanted, tenant_from_request(others, request));
   BALLAST_TRY(ensure(wanted, "api", Seed::kEmpty));
   BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(copy));
   record.parent = tenant;

@@ -255,6 +255,30 @@ TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
       "0");
 }
 
+// A copy declared in the spec (tenants[].environments) is made by apply, under the name and
+// domain the spec derives for it, not refused as a clash with itself.
+TEST_F(AppTest, AnEnvironmentDeclaredInTheSpecIsCreatedByApply) {
+  const auto& current = platform().spec();
+  std::string yaml = spec_text(http_port(), current.platform.api.port);
+  const std::string tenant_a = "  - {name: a, pool: main, plan: small}\n";
+  ASSERT_NE(yaml.find(tenant_a), std::string::npos);
+  yaml.replace(yaml.find(tenant_a), tenant_a.size(),
+               "  - {name: a, pool: main, plan: small, environments: [{name: review, kind: "
+               "development}]}\n");
+  write_text(current.file, yaml);
+  auto next = spec::load(current.file);
+  ASSERT_TRUE(next.has_value()) << next.error().to_string();
+  auto applied = platform().apply(&*next, reconcile::ApplyOptions{}, kActor);
+  ASSERT_TRUE(applied.has_value()) << applied.error().to_string();
+  auto record = platform().catalog().tenants().get("a-review");
+  ASSERT_TRUE(record.has_value()) << record.error().to_string();
+  EXPECT_EQ(record->parent, "a");
+  EXPECT_EQ(record->environment, "development");
+  auto page = get("a-review.it.test", "/web/login");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+}
+
 TEST_F(AppTest, ACopyThatStaysActiveIsNotStarted) {
   // A module that switches scheduled actions back on: neutralization cannot hold.
   auto prod = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "tight").value();
