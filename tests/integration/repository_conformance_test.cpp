@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include "backup/repository/posix/posix_repository.h"
 #include "backup/repository/s3/s3_repository.h"
@@ -180,6 +181,23 @@ TEST(S3Signing, MatchesAwsPublishedExample) {
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
             "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
             "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+}
+
+// A posix repository shares its root with pgBackRest's repository, which the component user
+// traverses: opening it must not take that away (it did, and pgBackRest failed with EACCES).
+TEST(PosixRepositoryTest, OpeningAnExistingRootKeepsItsMode) {
+  TempDir dir("ballast-posix-root");
+  const auto root = dir / "shared";
+  ASSERT_TRUE(backup::PosixRepository::open_root(root).has_value());
+  struct stat st {};
+  ASSERT_EQ(::stat(root.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700U) << "a new root is private";
+  ASSERT_EQ(::chmod(root.c_str(), 0711), 0);
+  ASSERT_TRUE(backup::PosixRepository::open_root(root).has_value());
+  ASSERT_EQ(::stat(root.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0711U);
+  write_text(dir / "file", "x");
+  EXPECT_FALSE(backup::PosixRepository::open_root(dir / "file").has_value());
 }
 
 }  // namespace

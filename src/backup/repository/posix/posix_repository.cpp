@@ -127,7 +127,16 @@ class PosixReader final : public ObjectReader {
 }  // namespace
 
 core::Result<std::unique_ptr<PosixRepository>> PosixRepository::open_root(const fs::path& root) {
-  BALLAST_TRY(core::ensure_dir(root, 0700));
+  // A new root is private. An existing one keeps its mode: the same directory can hold
+  // pgBackRest's repository, whose component user must traverse it (0711, set by the runtime);
+  // tightening it on every open raced with pgBackRest, which then failed with EACCES.
+  std::error_code ec;
+  if (!fs::exists(root, ec)) {
+    BALLAST_TRY(core::ensure_dir(root, 0700));
+  } else if (!fs::is_directory(root, ec)) {
+    return core::make_error(core::ErrorCode::kInvalidArgument,
+                            "repository path '{}' exists and is not a directory", root.string());
+  }
   return std::unique_ptr<PosixRepository>(
       new PosixRepository(fs::absolute(root).lexically_normal()));
 }
