@@ -35,16 +35,14 @@ core::Result<nlohmann::json> Platform::cluster_backup(const std::string& host_na
     return core::make_error(core::ErrorCode::kInvalidArgument, "'{}' is not a backup type", type)
         .with_hint("Use full, diff or incr.");
   }
-  BALLAST_ASSIGN_OR_RETURN(auto stanza, runtime_->stanza(host));
-  std::vector<std::string> targets;
-  for (const auto& r : stanza.repos) {
-    if (repository.empty() || r.name == repository) targets.push_back(r.name);
+  // The named repository, or each of the policy's; the runtime's error names the choices for
+  // an unknown one, and says so when the host has none.
+  std::vector<std::string> targets{repository};
+  if (repository.empty()) {
+    BALLAST_ASSIGN_OR_RETURN(auto stanza, runtime_->stanza(host));
+    if (!stanza.repos.empty()) targets.clear();
+    for (const auto& r : stanza.repos) targets.push_back(r.name);
   }
-  if (targets.empty() && !repository.empty()) {
-    // Let the runtime name the repositories in its error.
-    targets.push_back(repository);
-  }
-  if (targets.empty()) targets.emplace_back();  // the runtime says there is none
   const auto started = clock_.steady_now();
   nlohmann::json copies = nlohmann::json::array();
   std::vector<std::string> failed;

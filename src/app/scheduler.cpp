@@ -83,7 +83,11 @@ void Platform::run_schedules() {
                                       "ArchiveNotReady", ready.error().to_string());
       continue;  // nothing to back up into yet; tried again next run
     }
-    auto records = catalog_->backups().list(host.owner());
+    // Enough history that each repository's last full is still in it: a week of hourly
+    // incrementals is ~170 records per repository (plus verifies).
+    auto records = catalog_->backups().list(
+        host.owner(),
+        250 * static_cast<int>(std::max<std::size_t>(1, policy->repositories.size())));
     if (!records.has_value()) continue;
     const auto& schedule = policy->schedule;
     // Each repository keeps its own chain of full, differential and incremental backups: one

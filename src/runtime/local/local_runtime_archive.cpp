@@ -203,11 +203,10 @@ core::Result<std::vector<LocalRuntime::WalCheck>> LocalRuntime::check_wal(const 
   BALLAST_ASSIGN_OR_RETURN(
       auto position,
       admin.query("SELECT pg_walfile_name(pg_current_wal_lsn()), (pg_current_wal_lsn() - "
-                  "'0/0'::pg_lsn)::text, (SELECT setting FROM pg_settings WHERE name = "
+                  "'0/0'::pg_lsn)::bigint, (SELECT setting FROM pg_settings WHERE name = "
                   "'wal_segment_size')"));
   const std::uint64_t segment_bytes = std::stoull(position.at(0, 2));
-  const std::uint64_t offset =
-      std::stoull(position.at(0, 1).substr(0, position.at(0, 1).find('.')));
+  const std::uint64_t offset = std::stoull(position.at(0, 1));
   std::string end = position.at(0, 0);
   if (offset % segment_bytes != 0) end = pbr::previous_segment(end, segment_bytes).value_or("");
   // Asynchronous archiving may still be pushing a segment a timed switch just closed.
