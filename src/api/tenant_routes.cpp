@@ -1,4 +1,7 @@
 // REST routes for tenants and apply. Part of the one route table (routes.cpp).
+#include <charconv>
+#include <limits>
+
 #include "api/routes.h"
 #include "spec/loader.h"
 
@@ -38,6 +41,19 @@ nlohmann::json object_with(const char* key, nlohmann::json schema) {
           {"required", {key}},
           {"additionalProperties", false},
           {"properties", {{key, std::move(schema)}}}};
+}
+
+// A whole number in [low, high] from a path or query parameter; kInvalidArgument naming it.
+core::Result<std::int64_t> number_in(const std::string& text, std::string_view what,
+                                     std::int64_t low, std::int64_t high) {
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < low || value > high) {
+    return core::make_error(core::ErrorCode::kInvalidArgument,
+                            "{} '{}' is not a number from {} to {}", what, text, low, high);
+  }
+  return value;
 }
 
 nlohmann::json environment_schema() {
@@ -172,6 +188,34 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
                                        r.body.value("name", std::string(spec::to_string(kind))),
                                        kind, domains, actor_of(r)));
               return ok(json, 201);
+            }},
+      Route{"GET", "/api/v1/tenants/{name}/mail", "listCaughtMail",
+            "mail a copy sent to the platform's catcher, newest first (limit: 1-500, default 50)",
+            Permission::kRead, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(const auto limit,
+                                       number_in(r.query_value("limit", "50"), "limit", 1, 500));
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json, p.mail_list(r.params.at("name"), static_cast<std::size_t>(limit)));
+              return ok(json);
+            }},
+      Route{"GET", "/api/v1/tenants/{name}/mail/{id}", "showCaughtMail",
+            "one caught message with its text", Permission::kRead, "name", nullptr,
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(const auto id,
+                                       number_in(r.params.at("id"), "message id", 1,
+                                                 std::numeric_limits<std::int64_t>::max()));
+              BALLAST_ASSIGN_OR_RETURN(auto json, p.mail_show(r.params.at("name"), id));
+              return ok(json);
+            }},
+      Route{"DELETE", "/api/v1/tenants/{name}/mail", "clearCaughtMail",
+            "forget a copy's caught mail (confirm: the tenant's name)", Permission::kOperate,
+            "name", object_with("confirm", {{"type", "string"}, {"maxLength", 63}}),
+            [&p](const Request& r) -> core::Result<Response> {
+              BALLAST_ASSIGN_OR_RETURN(
+                  auto json,
+                  p.mail_clear(r.params.at("name"), r.body.value("confirm", ""), actor_of(r)));
+              return ok(json);
             }},
       Route{"POST", "/api/v1/tenants/{name}/upgrade", "upgradeTenant",
             "upgrade a tenant's modules (backup first, rollback on failure)", Permission::kOperate,

@@ -150,6 +150,16 @@ class Platform final {
                                                   const std::vector<std::string>& domains,
                                                   const Actor& actor);
 
+  // Mail a copy (staging, development) sent to the platform's catcher: newest first, at most
+  // `limit`, without the text; with whether the catcher takes its mail now. A production
+  // tenant's mail is delivered, not caught: kPreconditionFailed.
+  core::Result<nlohmann::json> mail_list(const std::string& tenant, std::size_t limit);
+  // One caught message with its text (headers and body, as sent).
+  core::Result<nlohmann::json> mail_show(const std::string& tenant, std::int64_t id);
+  // Forgets a copy's caught mail once `confirm` repeats its name; audited as mail.clear.
+  core::Result<nlohmann::json> mail_clear(const std::string& tenant, const std::string& confirm,
+                                          const Actor& actor);
+
   // Backups (Ballast's encrypted streaming tenant backups) and restores.
   core::Result<nlohmann::json> backup_create(const std::string& tenant,
                                              const std::string& repository,
@@ -238,6 +248,8 @@ class Platform final {
  private:
   Platform(spec::Spec spec, const core::Clock& clock) : spec_(std::move(spec)), clock_(clock) {}
   core::Status require_runtime() const;
+  // The catalog record of a copy whose mail is caught; kNotFound or kPreconditionFailed.
+  core::Result<catalog::TenantRecord> mail_tenant(const std::string& tenant);
   // A server certificate for the proxy from the local CA in <state>/ca: chain then key (PEM).
   core::Result<core::Secret> issue_certificate(const std::vector<std::string>& domains);
   // The repository a tenant's backups go to: `name`, else its pool's or stack's first.

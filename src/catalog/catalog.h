@@ -11,6 +11,7 @@
 #include "catalog/component_store.h"
 #include "catalog/continuity_store.h"
 #include "catalog/event_store.h"
+#include "catalog/mail_store.h"
 #include "catalog/second_factor_store.h"
 #include "catalog/secret_store.h"
 #include "catalog/sqlite.h"
@@ -43,6 +44,7 @@ class Catalog final {
   ContinuityStore& continuity() { return *continuity_; }
   SecondFactorStore& second_factors() { return *second_factors_; }
   ChangeStore& changes() { return *changes_; }
+  MailStore& mail() { return *mail_; }
   Database& db() { return *db_; }
   [[nodiscard]] const std::filesystem::path& state_dir() const { return state_dir_; }
 
@@ -60,6 +62,7 @@ class Catalog final {
   std::unique_ptr<ContinuityStore> continuity_;
   std::unique_ptr<SecondFactorStore> second_factors_;
   std::unique_ptr<ChangeStore> changes_;
+  std::unique_ptr<MailStore> mail_;
 };
 
 }  // namespace ballast::catalog

@@ -179,6 +179,21 @@ CREATE TABLE pending_changes (
 CREATE INDEX pending_changes_state ON pending_changes (state, created_at);
 )sql";
 
+// Mail that neutralized copies sent to the platform's catcher (the newest of each tenant).
+constexpr std::string_view kCaughtMail = R"sql(
+CREATE TABLE caught_mail (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant       TEXT NOT NULL,
+  received_at  TEXT NOT NULL,
+  mail_from    TEXT NOT NULL,
+  recipients   TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  size_bytes   INTEGER NOT NULL,
+  message      BLOB NOT NULL
+);
+CREATE INDEX caught_mail_tenant ON caught_mail (tenant, id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
@@ -187,6 +202,7 @@ constexpr std::array kMigrations = {
     Migration{5, "API tokens and second factors", kAccess},
     Migration{6, "restore drills and synthetic journey runs", kContinuity},
     Migration{7, "changes parked for a second approver", kPendingChanges},
+    Migration{8, "mail caught from neutralized copies", kCaughtMail},
 };
 
 }  // namespace

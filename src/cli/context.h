@@ -60,6 +60,7 @@ void add_monitor_render_commands(CLI::App& render_cmd, Context& ctx);
 void add_tenant_commands(CLI::App& app, Context& ctx);
 void add_backup_commands(CLI::App& app, Context& ctx);
 void add_environment_commands(CLI::App& app, Context& ctx);
+void add_mail_commands(CLI::App& app, Context& ctx);
 void add_continuity_commands(CLI::App& app, Context& ctx);
 
 // Reads a secret file written 0600 in the state directory.

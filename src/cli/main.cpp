@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add_backup_commands(app, ctx);
   add_continuity_commands(app, ctx);
   add_environment_commands(app, ctx);
+  add_mail_commands(app, ctx);
   add_audit_commands(app, ctx);
   add_token_commands(app, ctx);
   add_secret_commands(app, ctx);

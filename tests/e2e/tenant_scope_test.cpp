@@ -1,11 +1,12 @@
 // A tenant-admin of one tenant, against a daemon hosting two real tenants (PostgreSQL, Redis,
 // HAProxy): it sees and operates its own tenant only; every attempt on the other is refused
 // (403, or filtered out of listings), the attempts at changes are audited, and the other
-// tenant is left exactly as it was.
+// tenant is left exactly as it was. And the same daemon catching a copy's mail.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "core/subprocess.h"
 #include "core/text.h"
 #include "harness/harness.h"
 
@@ -23,11 +24,12 @@ class TenantScopeTest : public ::testing::Test {
   state_dir: state
   ingress: {{base_domain: scope.test, http: "127.0.0.1:{}"}}
   api: "127.0.0.1:{}"
+  odoo: {{source: "{}"}}
 plans: [{{name: small}}, {{name: large, workers: 2}}]
 pools: [{{name: main}}]
 tenants: [{{name: alpha, pool: main, plan: small}}, {{name: beta, pool: main, plan: small}}]
 )",
-                                                  free_port(), api_port_));
+                                                  free_port(), api_port_, odoo_source().string()));
     auto up = run_ballast({"up", "--detach"}, dir_.path());
     ASSERT_EQ(up.exit_code, 0) << up.err;
     admin_ = std::string(core::trim(read_text(dir_ / "state" / "api.token")));
@@ -109,6 +111,58 @@ TEST_F(TenantScopeTest, ATenantAdminOfAlphaCannotSeeOrActOnBeta) {
     if (row["actor"] == actor && row["outcome"] == "permission_denied") ++refusals;
   }
   EXPECT_EQ(refusals, 9);  // the changes above (not the reads), and the CLI's suspend
+}
+
+// The mail a copy sends is caught by the daemon and read with the CLI; production's is not.
+TEST_F(TenantScopeTest, ACopysMailIsCaughtByTheDaemonAndReadWithTheCli) {
+  auto copied = run_ballast({"env", "create", "alpha", "--as", "staging"}, dir_.path());
+  ASSERT_EQ(copied.exit_code, 0) << copied.err << copied.out;
+  auto empty = run_ballast({"mail", "list", "alpha-staging", "--output", "json"}, dir_.path());
+  ASSERT_EQ(empty.exit_code, 0) << empty.err << empty.out;
+  const Json before = Json::parse(empty.out);
+  EXPECT_TRUE(before["catching"].get<bool>());
+  EXPECT_TRUE(before["messages"].empty());
+  const std::string catcher = before["catcher"];  // 127.0.0.1:<port>
+  const auto port = catcher.substr(catcher.find(':') + 1);
+
+  // What the copy's Odoo does: SMTP to its mail server, which neutralization pointed here.
+  const std::string script = R"(
+import smtplib, sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["From"], m["To"], m["Subject"] = "billing@alpha.example", "client@example.com", "Your invoice"
+m.set_content("Invoice INV/2026/0001 is attached.")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
+    s.send_message(m)
+)";
+  auto sent = core::run_checked(core::Command{.argv = {"python3", "-c", script, port}},
+                                std::chrono::seconds(30));
+  ASSERT_TRUE(sent.has_value()) << sent.error().to_string();
+
+  auto listed = run_ballast({"mail", "list", "alpha-staging"}, dir_.path());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("Your invoice"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("client@example.com"), std::string::npos) << listed.out;
+  const Json after = Json::parse(
+      run_ballast({"mail", "list", "alpha-staging", "--output", "json"}, dir_.path()).out);
+  ASSERT_EQ(after["messages"].size(), 1U);
+  const auto id = std::to_string(after["messages"][0]["id"].get<int>());
+  auto raw = run_ballast({"mail", "show", "alpha-staging", id, "--raw"}, dir_.path());
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_NE(raw.out.find("Subject: Your invoice"), std::string::npos) << raw.out;
+  EXPECT_NE(raw.out.find("Invoice INV/2026/0001 is attached."), std::string::npos) << raw.out;
+
+  auto production = run_ballast({"mail", "list", "alpha"}, dir_.path());
+  EXPECT_EQ(production.exit_code, 1);
+  EXPECT_NE(production.err.find("is production: its mail is delivered, not caught"),
+            std::string::npos)
+      << production.err;
+  auto unconfirmed = run_ballast({"mail", "clear", "alpha-staging"}, dir_.path());
+  EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.err;
+  auto cleared =
+      run_ballast({"mail", "clear", "alpha-staging", "--confirm", "alpha-staging"}, dir_.path());
+  EXPECT_EQ(cleared.exit_code, 0) << cleared.err;
+  EXPECT_NE(cleared.out.find("Forgot 1 messages"), std::string::npos) << cleared.out;
 }
 
 }  // namespace

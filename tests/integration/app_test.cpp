@@ -255,6 +255,68 @@ TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
       "0");
 }
 
+// A copy's mail reaches the platform's catcher, kept under the copy's name and readable through
+// the platform; nothing is delivered, and production's mail is not the catcher's business.
+TEST_F(AppTest, ACopysMailIsCaughtNotDelivered) {
+  auto made =
+      platform().environment_create("b", "outbox", spec::EnvironmentKind::kDevelopment, {}, kActor);
+  ASSERT_TRUE(made.has_value()) << made.error().to_string();
+  const std::string host = "b-outbox.it.test";
+  auto uid = rpc(host, "/jsonrpc",
+                 {{"service", "common"},
+                  {"method", "login"},
+                  {"args", {"b-outbox", "admin", admin_password("b")}}});
+  ASSERT_TRUE(uid["result"].is_number()) << uid.dump();
+  const auto call = [&](const std::string& model, const std::string& method,
+                        const nlohmann::json& args) {
+    return rpc(host, "/jsonrpc",
+               {{"service", "object"},
+                {"method", "execute_kw"},
+                {"args", {"b-outbox", uid["result"], admin_password("b"), model, method, args}}});
+  };
+  // What a tester does in a copy: send a customer an invoice by mail.
+  auto mail = call("mail.mail", "create",
+                   {{{"subject", "Invoice INV/2026/0042"},
+                     {"body_html", "<p>Dear customer, your invoice is attached.</p>"},
+                     {"email_from", "billing@b.example"},
+                     {"email_to", "customer@example.com"}}});
+  ASSERT_TRUE(mail["result"].is_number()) << mail.dump();
+  auto sent = call("mail.mail", "send", {{mail["result"]}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  auto copy = runtime().postgres_admin({HostRef::Kind::kPool, "main"}, "b-outbox").value();
+  // Odoo deletes a sent mail.mail (auto_delete); one that failed stays as 'exception'.
+  EXPECT_EQ(copy.query("SELECT count(*) FROM mail_mail WHERE state = 'exception'")->at(0, 0), "0")
+      << copy.query("SELECT coalesce(string_agg(failure_reason, '; '), '') FROM mail_mail")
+             ->at(0, 0);
+
+  auto listed = platform().mail_list("b-outbox", 10);
+  ASSERT_TRUE(listed.has_value()) << listed.error().to_string();
+  EXPECT_TRUE((*listed)["catching"].get<bool>());
+  ASSERT_EQ((*listed)["messages"].size(), 1U) << listed->dump();
+  const auto& summary = (*listed)["messages"][0];
+  EXPECT_EQ(summary["subject"], "Invoice INV/2026/0042");
+  EXPECT_EQ(summary["to"], nlohmann::json::array({"customer@example.com"}));
+  auto shown = platform().mail_show("b-outbox", summary["id"].get<std::int64_t>());
+  ASSERT_TRUE(shown.has_value()) << shown.error().to_string();
+  EXPECT_NE((*shown)["message"].get<std::string>().find("your invoice is attached"),
+            std::string::npos);
+
+  auto production = platform().mail_list("b", 10);
+  ASSERT_FALSE(production.has_value());
+  EXPECT_EQ(production.error().code(), core::ErrorCode::kPreconditionFailed);
+  auto unconfirmed = platform().mail_clear("b-outbox", "", kActor);
+  ASSERT_FALSE(unconfirmed.has_value());
+  EXPECT_EQ(unconfirmed.error().code(), core::ErrorCode::kConfirmationRequired);
+  auto cleared = platform().mail_clear("b-outbox", "b-outbox", kActor);
+  ASSERT_TRUE(cleared.has_value()) << cleared.error().to_string();
+  EXPECT_EQ((*cleared)["removed"], 1);
+  EXPECT_TRUE((*platform().mail_list("b-outbox", 10))["messages"].empty());
+
+  // A stopped copy no longer catches.
+  ASSERT_TRUE(platform().tenant_suspend("b-outbox", kActor).has_value());
+  EXPECT_FALSE((*platform().mail_list("b-outbox", 10))["catching"].get<bool>());
+}
+
 // A copy declared in the spec (tenants[].environments) is made by apply, under the name and
 // domain the spec derives for it, not refused as a clash with itself.
 TEST_F(AppTest, AnEnvironmentDeclaredInTheSpecIsCreatedByApply) {

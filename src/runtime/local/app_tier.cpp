@@ -13,6 +13,7 @@
 #include "components/postgres/databases.h"
 #include "core/crypto.h"
 #include "core/file.h"
+#include "core/log.h"
 
 namespace ballast::runtime::local {
 
@@ -164,6 +165,13 @@ core::Status AppTier::adopt_clone(const catalog::TenantRecord& tenant,
 }
 
 core::Result<od::OdooConfig> AppTier::config_for(const catalog::TenantRecord& t) {
+  if (!is_configured()) {
+    return core::make_error(core::ErrorCode::kPreconditionFailed,
+                            "tenant '{}' has no application: no Odoo is configured", t.name)
+        .with_hint(
+            "Set platform.odoo.source in the spec (or BALLAST_ODOO_SRC) to an Odoo source "
+            "tree.");
+  }
   const HostRef host = LocalRuntime::host_of(t);
   const std::string scope = "tenant/" + t.name;
   auto generate = [] { return core::random_token(24); };
@@ -284,11 +292,47 @@ core::Status AppTier::start(const catalog::TenantRecord& t) {
     return core::ok();
   };
   service.ready_timeout = std::chrono::seconds(120);
+  if (!t.is_production()) BALLAST_TRY(catcher().listen(t.name, config.smtp_port));
   return runtime_.supervisor().start(std::move(service));
 }
 
 core::Status AppTier::stop(const std::string& tenant) {
-  return runtime_.supervisor().stop(component_name(tenant));
+  BALLAST_TRY(runtime_.supervisor().stop(component_name(tenant)));
+  std::lock_guard lock(catcher_mutex_);
+  if (catcher_) catcher_->close(tenant);
+  return core::ok();
+}
+
+MailCatcher& AppTier::catcher() {
+  std::lock_guard lock(catcher_mutex_);
+  if (!catcher_) {
+    catcher_ =
+        std::make_unique<MailCatcher>([this](const std::string& tenant, SmtpMessage message) {
+          catalog::CaughtMail mail;
+          mail.tenant = tenant;
+          mail.received_at = runtime_.clock().now();
+          mail.mail_from = std::move(message.mail_from);
+          mail.recipients = std::move(message.recipients);
+          mail.subject = SmtpSession::subject_of(message.data);
+          mail.size_bytes = message.data.size();
+          mail.message = std::move(message.data);
+          auto kept = catalog_.mail().add(mail, kCaughtMailKept);
+          if (!kept.has_value()) {
+            core::log::error("cannot keep caught mail",
+                             {{"tenant", tenant}, {"error", kept.error().to_string()}});
+            return;
+          }
+          core::log::info("caught mail", {{"tenant", tenant},
+                                          {"id", std::to_string(*kept)},
+                                          {"size_bytes", std::to_string(mail.size_bytes)}});
+        });
+  }
+  return *catcher_;
+}
+
+bool AppTier::is_catching_mail(const std::string& tenant) const {
+  std::lock_guard lock(catcher_mutex_);
+  return catcher_ && catcher_->is_listening(tenant);
 }
 
 std::optional<AppEndpoints> AppTier::endpoints(const std::string& tenant) {

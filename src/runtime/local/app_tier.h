@@ -4,12 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "components/odoo/config.h"
 #include "runtime/local/local_runtime.h"
+#include "runtime/local/mail_catcher.h"
 
 namespace ballast::runtime::local {
 
@@ -17,6 +19,9 @@ class AppTier final {
  public:
   AppTier(LocalRuntime& runtime, catalog::Catalog& catalog)
       : runtime_(runtime), catalog_(catalog) {}
+
+  // How many caught messages each copy keeps (the newest).
+  static constexpr std::size_t kCaughtMailKept = 500;
 
   // The Odoo tree: platform.odoo.source, else $BALLAST_ODOO_SRC; nullopt when none.
   [[nodiscard]] std::optional<std::filesystem::path> source() const;
@@ -36,7 +41,8 @@ class AppTier final {
   core::Status neutralize(const catalog::TenantRecord& tenant);
   core::Result<std::vector<std::string>> neutralization_problems(
       const catalog::TenantRecord& tenant);
-  // Writes the tenant's odoo.conf and runs its processes until /web/health answers.
+  // Writes the tenant's odoo.conf and runs its processes until /web/health answers. A copy's
+  // mail catcher listens before its Odoo starts.
   core::Status start(const catalog::TenantRecord& tenant);
   core::Status stop(const std::string& tenant);
   // Where the proxy sends the tenant's traffic, when its application runs.
@@ -56,14 +62,21 @@ class AppTier final {
   core::Result<std::unique_ptr<SandboxApp>> start_on_sandbox(const catalog::TenantRecord& tenant,
                                                              const LocalRuntime::Sandbox& sandbox);
 
+  // Whether the platform's catcher takes the copy's mail now (it does while the copy runs).
+  [[nodiscard]] bool is_catching_mail(const std::string& tenant) const;
+
   static std::string component_name(const std::string& tenant) {
     return "tenant/" + tenant + "/odoo";
   }
   std::filesystem::path config_file(const std::string& tenant) const;
 
  private:
+  MailCatcher& catcher();
+
   LocalRuntime& runtime_;
   catalog::Catalog& catalog_;
+  mutable std::mutex catcher_mutex_;
+  std::unique_ptr<MailCatcher> catcher_;  // made when the first copy starts
 };
 
 class AppTier::SandboxApp {

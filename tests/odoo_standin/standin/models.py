@@ -331,6 +331,52 @@ class MailServer(Model):
               "smtp_encryption": Field("selection", default="none"), "active": Field("bool", default=True)}
 
 
+class Mail(Model):
+    """Outgoing mail (mail.mail): `send` delivers through the first active mail server by
+    sequence, else the config file's smtp_server/smtp_port, as Odoo does; a failure marks the
+    mail 'exception' with the reason instead of raising (Odoo's raise_exception=False)."""
+    name, table, module, admin_only, label = "mail.mail", "mail_mail", "mail", True, "Outgoing Mails"
+    fields = {"subject": Field("char"), "body_html": Field("text"), "email_from": Field("char"),
+              "email_to": Field("char"), "state": Field("selection", readonly=True),
+              "failure_reason": Field("text", readonly=True), "mail_server_id": Field("m2o", "ir.mail_server")}
+
+    def _server(self, mail_server_id):
+        if mail_server_id:
+            self.cur.execute("SELECT smtp_host, smtp_port FROM ir_mail_server WHERE id = %s", (mail_server_id,))
+        else:
+            self.cur.execute("SELECT smtp_host, smtp_port FROM ir_mail_server WHERE active "
+                             "ORDER BY sequence, id LIMIT 1")
+        row = self.cur.fetchone()
+        if row:
+            return row[0], row[1]
+        return self.env.config.get("smtp_server") or "localhost", int(self.env.config.get("smtp_port") or 25)
+
+    def send(self, ids, auto_commit=False, raise_exception=False):
+        import smtplib
+        from email.message import EmailMessage
+        ids = self.browse_check(ids)
+        self.cur.execute("SELECT id, subject, body_html, email_from, email_to, mail_server_id FROM mail_mail "
+                         "WHERE id = ANY(%s) AND state = 'outgoing' ORDER BY id", (ids,))
+        for mail_id, subject, body, sender, to, server_id in self.cur.fetchall():
+            sender = sender or self.env.config.get("email_from") or "odoo@localhost"
+            recipients = [a.strip() for a in (to or "").split(",") if a.strip()]
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = sender, ", ".join(recipients), subject or ""
+            message.set_content(body or "", subtype="html")
+            host, port = self._server(server_id)
+            try:
+                with smtplib.SMTP(host, port, timeout=10) as smtp:
+                    smtp.send_message(message, from_addr=sender, to_addrs=recipients)
+                self.cur.execute("UPDATE mail_mail SET state = 'sent', failure_reason = NULL WHERE id = %s",
+                                 (mail_id,))
+            except (OSError, smtplib.SMTPException) as error:
+                if raise_exception:
+                    raise UserError(f"Mail Delivery Failed: {error}")
+                self.cur.execute("UPDATE mail_mail SET state = 'exception', failure_reason = %s WHERE id = %s",
+                                 (str(error), mail_id))
+        return True
+
+
 class FetchmailServer(Model):
     name, table, module, admin_only, label = "fetchmail.server", "fetchmail_server", "mail", True, "Incoming Mail Server"
     fields = {"name": Field("char", required=True), "server": Field("char"), "active": Field("bool", default=True),
@@ -344,4 +390,4 @@ class Module(Model):
 
 
 REGISTRY = {cls.name: cls for cls in (Partner, Company, Users, Project, Employee, AnalyticLine, Journal, Move,
-                                      MoveLine, Attachment, ConfigParameter, Cron, MailServer, FetchmailServer, Module)}
+                                      MoveLine, Attachment, ConfigParameter, Cron, MailServer, Mail, FetchmailServer, Module)}

@@ -16,7 +16,7 @@ VERSION = {"server_version": "18.0", "server_version_info": dbtools.VERSION_INFO
            "protocol_version": 1}
 RPC_METHODS = {"create", "read", "write", "unlink", "search", "search_read", "search_count", "name_search",
                "fields_get"}
-MODEL_METHODS = {"account.move": {"action_post"}}
+MODEL_METHODS = {"account.move": {"action_post"}, "mail.mail": {"send"}}
 
 # res.users.check is cached in Odoo (ormcache on uid and password): with 600000-round hashes a
 # verification costs most of a second, and every execute_kw call checks the password.

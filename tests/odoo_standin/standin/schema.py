@@ -93,6 +93,9 @@ CREATE TABLE IF NOT EXISTS fetchmail_server (id serial PRIMARY KEY, name varchar
     server_type varchar DEFAULT 'imap', is_ssl boolean DEFAULT false, {_STAMPS});
 CREATE TABLE IF NOT EXISTS mail_template (id serial PRIMARY KEY, name jsonb, model varchar,
     mail_server_id integer REFERENCES ir_mail_server(id) ON DELETE SET NULL, {_STAMPS});
+CREATE TABLE IF NOT EXISTS mail_mail (id serial PRIMARY KEY, subject varchar, body_html text,
+    email_from varchar, email_to text, state varchar DEFAULT 'outgoing', failure_reason text,
+    mail_server_id integer REFERENCES ir_mail_server(id) ON DELETE SET NULL, {_STAMPS});
 CREATE TABLE IF NOT EXISTS mail_push_device (id serial PRIMARY KEY, partner_id integer NOT NULL,
     endpoint varchar NOT NULL, keys varchar NOT NULL, {_STAMPS});
 CREATE TABLE IF NOT EXISTS mail_push (id serial PRIMARY KEY, mail_push_device_id integer NOT NULL

@@ -1,0 +1,128 @@
+// Platform: the mail that copies (staging, development) sent to the platform's catcher. A
+// production tenant's mail is delivered by its own servers and never caught.
+#include <fmt/format.h>
+
+#include "app/platform.h"
+
+namespace ballast::app {
+namespace {
+
+// Mail is bytes; JSON is UTF-8. Invalid sequences become U+FFFD so one odd message cannot
+// break a listing (8-bit bodies in other charsets are rare: Odoo sends UTF-8 or base64).
+std::string as_utf8(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    std::size_t length = 0;
+    if (c < 0x80) {
+      length = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+    }
+    bool valid = length > 0 && i + length <= bytes.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(bytes[i + k]) & 0xC0U) == 0x80U;
+    }
+    if (valid && length == 3) {
+      const auto next = static_cast<unsigned char>(bytes[i + 1]);
+      valid = !(c == 0xE0 && next < 0xA0) && !(c == 0xED && next >= 0xA0);  // overlong, surrogate
+    }
+    if (valid && length == 4) {
+      const auto next = static_cast<unsigned char>(bytes[i + 1]);
+      valid = !(c == 0xF0 && next < 0x90) && !(c == 0xF4 && next >= 0x90);
+    }
+    if (valid) {
+      out.append(bytes, i, length);
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+nlohmann::json summary(const catalog::CaughtMail& m) {
+  return {{"id", m.id},
+          {"received_at", core::format_rfc3339(m.received_at)},
+          {"from", as_utf8(m.mail_from)},
+          {"to",
+           [&] {
+             auto to = nlohmann::json::array();
+             for (const auto& r : m.recipients) to.push_back(as_utf8(r));
+             return to;
+           }()},
+          {"subject", as_utf8(m.subject)},
+          {"size_bytes", m.size_bytes}};
+}
+
+}  // namespace
+
+core::Result<catalog::TenantRecord> Platform::mail_tenant(const std::string& tenant) {
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_->tenants().find(tenant));
+  if (!record.has_value()) {
+    return core::make_error(core::ErrorCode::kNotFound, "tenant '{}' does not exist", tenant)
+        .with_hint("List tenants with 'ballast tenant list'.");
+  }
+  if (record->is_production()) {
+    return core::make_error(core::ErrorCode::kPreconditionFailed,
+                            "tenant '{}' is production: its mail is delivered, not caught", tenant)
+        .with_hint(fmt::format("Only copies' mail is caught; read a copy's with 'ballast mail list "
+                               "{}-staging' (see 'ballast tenant list').",
+                               tenant));
+  }
+  return *std::move(record);
+}
+
+core::Result<nlohmann::json> Platform::mail_list(const std::string& tenant, std::size_t limit) {
+  BALLAST_ASSIGN_OR_RETURN(auto record, mail_tenant(tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto messages, catalog_->mail().list(tenant, limit));
+  BALLAST_ASSIGN_OR_RETURN(const auto total, catalog_->mail().count(tenant));
+  auto out = nlohmann::json::array();
+  for (const auto& m : messages) out.push_back(summary(m));
+  nlohmann::json json = {
+      {"tenant", tenant}, {"environment", record.environment}, {"total", total}, {"messages", out}};
+  if (app_ && app_->is_configured()) {
+    json["catching"] = app_->is_catching_mail(tenant);
+    if (auto config = app_->config_for(record); config.has_value()) {
+      json["catcher"] = fmt::format("127.0.0.1:{}", config->smtp_port);
+    }
+  }
+  return json;
+}
+
+core::Result<nlohmann::json> Platform::mail_show(const std::string& tenant, std::int64_t id) {
+  BALLAST_TRY(mail_tenant(tenant));
+  BALLAST_ASSIGN_OR_RETURN(auto mail, catalog_->mail().get(tenant, id));
+  auto json = summary(mail);
+  json["tenant"] = tenant;
+  json["message"] = as_utf8(mail.message);
+  return json;
+}
+
+core::Result<nlohmann::json> Platform::mail_clear(const std::string& tenant,
+                                                  const std::string& confirm, const Actor& actor) {
+  BALLAST_TRY(mail_tenant(tenant));
+  if (confirm != tenant) {
+    auto error = core::make_error(core::ErrorCode::kConfirmationRequired,
+                                  "forgetting the caught mail of '{}' needs confirmation", tenant)
+                     .with_hint(fmt::format(
+                         "Repeat its name: 'ballast mail clear {} --confirm {}'.", tenant, tenant));
+    BALLAST_TRY(audit(actor, "mail.clear", "tenant/" + tenant, core::Status(error)));
+    return error;
+  }
+  auto removed = catalog_->mail().clear(tenant);
+  BALLAST_TRY(audit(actor, "mail.clear", "tenant/" + tenant,
+                    removed.has_value() ? core::ok() : core::Status(removed.error()),
+                    {{"messages", removed.value_or(0)}}));
+  if (!removed.has_value()) return std::move(removed).error();
+  return nlohmann::json{{"tenant", tenant}, {"removed", *removed}};
+}
+
+}  // namespace ballast::app
