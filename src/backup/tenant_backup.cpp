@@ -119,9 +119,7 @@ core::Result<std::uint32_t> TenantBackups::rotate_key(const std::string& tenant)
   return next;
 }
 
-core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m) {
-  const HostRef host = runtime::local::LocalRuntime::host_of(t);
-  BALLAST_ASSIGN_OR_RETURN(auto db, runtime_.postgres_admin(host, t.name));
+core::Status TenantBackups::describe(pg::Connection& db, Manifest& m) {
   BALLAST_ASSIGN_OR_RETURN(auto version, db.query("SHOW server_version"));
   m.postgres_version = version.at(0, 0);
   BALLAST_ASSIGN_OR_RETURN(auto modules,
@@ -139,9 +137,12 @@ core::Status TenantBackups::describe(const catalog::TenantRecord& t, Manifest& m
   return core::ok();
 }
 
-core::Result<Part> TenantBackups::dump_database(
-    const catalog::TenantRecord& t, Repository& repository, const std::string& object_key,
-    const core::Secret& tenant_key, const PutOptions& lock, const ProgressFn& progress) {
+core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
+                                                Repository& repository,
+                                                const std::string& object_key,
+                                                const core::Secret& tenant_key,
+                                                const PutOptions& lock, const std::string& snapshot,
+                                                const ProgressFn& progress) {
   const HostRef host = runtime::local::LocalRuntime::host_of(t);
   BALLAST_ASSIGN_OR_RETURN(const auto port, runtime_.postgres_port(host));
   BALLAST_ASSIGN_OR_RETURN(auto password,
@@ -153,7 +154,8 @@ core::Result<Part> TenantBackups::dump_database(
     if (size.has_value() && !size->empty()) estimate = std::stoull(size->at(0, 0));
   }
   core::Command dump = admin_tool(runtime_, host, "pg_dump", port, password);
-  dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0", t.name});  // zstd compresses, not pg_dump
+  // zstd compresses, not pg_dump; the snapshot is the one the data checks read.
+  dump.argv.insert(dump.argv.end(), {"-Fc", "-Z0", "--snapshot=" + snapshot, t.name});
   const auto log = runtime_.layout().logs() / ("backup-" + t.name + ".log");
   dump.stderr_mode = core::Stdio::kFile;
   dump.output_file = log;

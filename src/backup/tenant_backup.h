@@ -73,13 +73,20 @@ class TenantBackups final {
                                       const ProgressFn& progress = nullptr);
 
  private:
+  // pg_dump of the tenant's database as of `snapshot` (exported by the caller's transaction).
   core::Result<Part> dump_database(const catalog::TenantRecord& tenant, Repository& repository,
                                    const std::string& key, const core::Secret& tenant_key,
-                                   const PutOptions& lock, const ProgressFn& progress);
+                                   const PutOptions& lock, const std::string& snapshot,
+                                   const ProgressFn& progress);
   core::Result<Part> dump_filestore(const catalog::TenantRecord& tenant, Repository& repository,
                                     const std::string& key, const core::Secret& tenant_key,
                                     const PutOptions& lock, const ProgressFn& progress);
-  core::Status describe(const catalog::TenantRecord& tenant, Manifest& manifest);
+  // Unpacks the file-store part into target.filestore.
+  core::Status restore_filestore(const Part& files, const core::Secret& tenant_key,
+                                 Repository& repository, const RestoreTarget& target,
+                                 const ProgressFn& progress);
+  // Versions, modules and data checks, read through `db` (the dump's snapshot).
+  static core::Status describe(components::postgres::Connection& db, Manifest& manifest);
   catalog::Catalog& catalog_;
   runtime::local::LocalRuntime& runtime_;
 };

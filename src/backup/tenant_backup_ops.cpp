@@ -1,4 +1,9 @@
 // TenantBackups: create (with its catalog record), list, manifest, verify and restore.
+#include <array>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -40,6 +45,31 @@ class ProcessSink final : public Sink {
   core::Process& process_;
 };
 
+// The database and the file store are written side by side; their progress is reported as
+// one bar (bytes of both against the total of both).
+class JointProgress {
+ public:
+  explicit JointProgress(const ProgressFn& out) : out_(out) {}
+  ProgressFn part(std::size_t index) {
+    if (!out_) return nullptr;
+    return [this, index](const Progress& p) {
+      std::lock_guard lock(mutex_);
+      bytes_.at(index) = p.bytes;
+      totals_.at(index) = p.total;
+      estimated_ = estimated_ || p.estimated;
+      out_({p.phase == "restore" ? "restore database and filestore" : "database and filestore",
+            bytes_[0] + bytes_[1], totals_[0] + totals_[1], estimated_});
+    };
+  }
+
+ private:
+  const ProgressFn& out_;
+  std::mutex mutex_;
+  std::array<std::uint64_t, 2> bytes_{};
+  std::array<std::uint64_t, 2> totals_{};
+  bool estimated_ = false;
+};
+
 }  // namespace
 
 core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Repository& repository,
@@ -57,26 +87,50 @@ core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Rep
   record.started_at = m.started_at;
   BALLAST_TRY(catalog_.backups().save(record));
   auto run = [&]() -> core::Status {
-    BALLAST_TRY(describe(t, m));
     const HostRef host = runtime::local::LocalRuntime::host_of(t);
-    BALLAST_ASSIGN_OR_RETURN(auto admin, runtime_.postgres_admin(host));
-    BALLAST_ASSIGN_OR_RETURN(auto position, admin.query("SELECT pg_current_wal_lsn()::text, "
-                                                        "to_char(now() AT TIME ZONE 'UTC', "
-                                                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
-    m.lsn = position.at(0, 0);
-    m.point_in_time = core::parse_rfc3339(position.at(0, 1)).value_or(m.started_at);
+    // One snapshot for pg_dump and the data checks: the checks describe exactly the rows the
+    // dump holds, and they are computed while the dump runs instead of before it.
+    BALLAST_ASSIGN_OR_RETURN(auto snapshot_db, runtime_.postgres_admin(host, t.name));
+    BALLAST_TRY(snapshot_db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    BALLAST_ASSIGN_OR_RETURN(auto position,
+                             snapshot_db.query("SELECT pg_export_snapshot(), "
+                                               "pg_current_wal_lsn()::text, to_char(now() AT TIME "
+                                               "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+    const std::string snapshot = position.at(0, 0);
+    m.lsn = position.at(0, 1);
+    m.point_in_time = core::parse_rfc3339(position.at(0, 2)).value_or(m.started_at);
     const std::string prefix = backup_prefix(t.name, m.id);
     const auto lock = lock_for(repository_name);
     // One key generation for every part and the manifest, which names it.
     BALLAST_ASSIGN_OR_RETURN(auto tenant_key, key(t.name));
     BALLAST_ASSIGN_OR_RETURN(m.key_generation, key_generation(t.name));
-    BALLAST_ASSIGN_OR_RETURN(auto db, dump_database(t, repository, prefix + "database.dump.zst.enc",
-                                                    tenant_key, lock, progress));
-    m.parts.push_back(db);
-    BALLAST_ASSIGN_OR_RETURN(
-        auto files, dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", tenant_key,
-                                   lock, progress));
-    m.parts.push_back(files);
+    // The file store and the checks run beside the dump: pg_dump and PostgreSQL keep one core
+    // busy, reading and compressing attachments the other.
+    JointProgress joint(progress);
+    std::optional<core::Result<Part>> files;
+    core::Status described = core::ok();
+    std::thread beside([&] {
+      files = dump_filestore(t, repository, prefix + "filestore.tar.zst.enc", tenant_key, lock,
+                             joint.part(1));
+      described = describe(snapshot_db, m);
+    });
+    auto db = dump_database(t, repository, prefix + "database.dump.zst.enc", tenant_key, lock,
+                            snapshot, joint.part(0));
+    beside.join();
+    (void)snapshot_db.exec("COMMIT");
+    core::Status failed = !db.has_value()          ? core::Status(db.error())
+                          : !files->has_value()    ? core::Status(files->error())
+                          : !described.has_value() ? described
+                                                   : core::ok();
+    if (!failed.has_value()) {
+      // A part that made it alone must not stay: without its manifest it is no backup, only
+      // clutter (or, on a full disk, the space the next attempt needs). A locked one stays.
+      if (db.has_value()) (void)repository.remove(db->key);
+      if (files->has_value()) (void)repository.remove((*files)->key);
+      return failed;
+    }
+    m.parts.push_back(*db);
+    m.parts.push_back(**files);
     m.finished_at = clock.now();
     BALLAST_ASSIGN_OR_RETURN(auto sealed, seal_document(to_json(m).dump(2), tenant_key));
     if (progress) progress({"manifest", sealed.size()});
@@ -196,13 +250,30 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
       .stdout_mode = core::Stdio::kNull,
       .stderr_mode = core::Stdio::kFile,
       .output_file = runtime_.layout().logs() / ("restore-" + target.database + ".log")};
+  // The file store is unpacked beside the database restore (which keeps PostgreSQL busy).
+  JointProgress joint(progress);
+  const Part* files = m.part("filestore");
+  std::optional<core::Status> unpacked;
+  std::thread beside;
+  if (files != nullptr) {
+    beside = std::thread([&, on_progress = joint.part(1)] {
+      unpacked = restore_filestore(*files, tenant_key, repository, target, on_progress);
+    });
+  }
+  struct Join {
+    std::thread& thread;
+    ~Join() {
+      if (thread.joinable()) thread.join();
+    }
+  } join{beside};
+  const auto database_progress = joint.part(0);
   BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(restore));
   ProcessSink into(process);
   ZstdDecompressor decompress(into);
   Decryptor decrypt(decompress, tenant_key, db->key);
   MeasuringSink measured(decrypt);
   CountingSink counted(measured, [&](std::uint64_t n) {
-    if (progress) progress({"restore database", n, db->stored_bytes});
+    if (database_progress) database_progress({"restore", n, db->stored_bytes});
   });
   BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(db->key));
   auto piped = copy(*reader, counted);
@@ -216,12 +287,17 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
                             target.database, exit.describe(),
                             core::trim(core::read_file(restore.output_file).value_or("")));
   }
-  const Part* files = m.part("filestore");
-  if (files == nullptr) return core::ok();
-  BALLAST_ASSIGN_OR_RETURN(auto file_reader, repository.open(files->key));
+  if (beside.joinable()) beside.join();
+  return unpacked.value_or(core::ok());
+}
+
+core::Status TenantBackups::restore_filestore(const Part& files, const core::Secret& tenant_key,
+                                              Repository& repository, const RestoreTarget& target,
+                                              const ProgressFn& progress) {
+  BALLAST_ASSIGN_OR_RETURN(auto file_reader, repository.open(files.key));
   StringSink chunk;
   ZstdDecompressor file_decompress(chunk);
-  Decryptor file_decrypt(file_decompress, tenant_key, files->key);
+  Decryptor file_decrypt(file_decompress, tenant_key, files.key);
   bool done = false;
   std::array<char, 256 * 1024> buffer{};
   std::uint64_t read_bytes = 0;
@@ -230,7 +306,7 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
       BALLAST_ASSIGN_OR_RETURN(const std::size_t n,
                                file_reader->read(buffer.data(), buffer.size()));
       read_bytes += n;
-      if (progress) progress({"restore filestore", read_bytes, files->stored_bytes});
+      if (progress) progress({"restore", read_bytes, files.stored_bytes});
       if (n == 0) {
         BALLAST_TRY(file_decrypt.finish());
         done = true;

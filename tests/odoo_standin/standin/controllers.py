@@ -44,7 +44,10 @@ class Controllers:
                 _logger.exception("Exception during JSON request handling.")
             return Response.json({"jsonrpc": "2.0", "id": request_id, "error": {
                 "code": 200, "message": "Odoo Server Error", "data": rpc.error_payload(error)}})
-        return Response.json({"jsonrpc": "2.0", "id": request_id, "result": result})
+        answer = {"jsonrpc": "2.0", "id": request_id}
+        if result is not None:  # Odoo leaves "result" out when a method returns nothing
+            answer["result"] = result
+        return Response.json(answer)
 
     def jsonrpc(self, ctx, params):
         return rpc.dispatch(self.config, params.get("service"), params.get("method"), params.get("args"),

@@ -374,7 +374,7 @@ class Mail(Model):
                     raise UserError(f"Mail Delivery Failed: {error}")
                 self.cur.execute("UPDATE mail_mail SET state = 'exception', failure_reason = %s WHERE id = %s",
                                  (str(error), mail_id))
-        return True
+        return None  # Odoo 18's send() documents True but returns nothing: JSON-RPC has no "result"
 
 
 class FetchmailServer(Model):
