@@ -245,10 +245,14 @@ tenants: [{{name: big, pool: main, plan: big}}]
     (void)must(components::pgbackrest::run(stanza, id, {"backup", "--type=full", "--repo=1"},
                                            std::chrono::hours(2)),
                "pgbackrest");
-    cluster_ref = std::min(cluster_ref, seconds_since(start_ref));
+    const double ref_round = seconds_since(start_ref);
+    cluster_ref = std::min(cluster_ref, ref_round);
     const auto start = Clock::now();
     (void)must(platform->cluster_backup("main", "full", actor), "cluster backup");
-    cluster_ours = std::min(cluster_ours, seconds_since(start));
+    const double our_round = seconds_since(start);
+    cluster_ours = std::min(cluster_ours, our_round);
+    std::printf("  cluster backup round %d: pgbackrest %.2f s, Ballast %.2f s\n", round, ref_round,
+                our_round);
   }
   std::printf("cluster backup:  Ballast %.2f s   pgbackrest %.2f s   overhead %+.1f%%\n",
               cluster_ours, cluster_ref, (cluster_ours / cluster_ref - 1.0) * 100.0);
