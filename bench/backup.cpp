@@ -123,13 +123,16 @@ void generate(app::Platform& platform, std::uint64_t megabytes) {
 
 }  // namespace
 
-int run(std::uint64_t megabytes, std::unique_ptr<app::Platform>& platform);
+int run(std::uint64_t megabytes, const testing::TempDir& dir,
+        std::unique_ptr<app::Platform>& platform);
 
 int main(int argc, char** argv) {
   const std::uint64_t megabytes = argc > 1 ? std::stoull(argv[1]) : 1024;
+  // The directory outlives the platform: stopping it after a failure needs its state.
+  testing::TempDir dir("ballast-bench-backup");
   std::unique_ptr<app::Platform> platform;
   try {
-    return run(megabytes, platform);
+    return run(megabytes, dir, platform);
   } catch (const Failure& failure) {
     std::fprintf(stderr, "bench_backup: %s\n", failure.what());
     if (platform) platform->stop_runtime();
@@ -137,8 +140,8 @@ int main(int argc, char** argv) {
   }
 }
 
-int run(std::uint64_t megabytes, std::unique_ptr<app::Platform>& platform) {
-  testing::TempDir dir("ballast-bench-backup");
+int run(std::uint64_t megabytes, const testing::TempDir& dir,
+        std::unique_ptr<app::Platform>& platform) {
   testing::write_text(dir / "ballast.yaml",
                       fmt::format(R"(platform:
   name: bench
@@ -154,7 +157,7 @@ pools:
 tenants: [{{name: big, pool: main, plan: big}}]
 )",
                                   testing::free_port(), testing::free_port()));
-  core::SystemClock clock;
+  static core::SystemClock clock;  // the platform keeps a reference past run() on failure
   auto spec = must(spec::load(dir / "ballast.yaml"), "spec");
   platform = must(app::Platform::open(spec, catalog::OpenMode::kCreate, clock), "open");
   (void)must(platform->start_runtime(must(core::component_identity(), "identity")), "start");
@@ -189,7 +192,7 @@ tenants: [{{name: big, pool: main, plan: big}}]
   double ours = 1e9;
   double reference = 1e9;
   double reference_synced = 1e9;
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < 3; ++round) {
     const double piped =
         timed_shell(fmt::format("{0}/pg_dump {1} -Fc big | zstd -1 -q | openssl enc -aes-256-ctr "
                                 "-pbkdf2 -pass env:K > {2}/db.enc && tar -C {3} -c . | zstd -1 -q "
@@ -281,8 +284,15 @@ tenants: [{{name: big, pool: main, plan: big}}]
 unset AWS_CA_BUNDLE
 d={sandbox}; mkdir -p $d/data $d/run; chmod 700 $d/data $d/run
 cd {config_dir}
+# Recovery to a time needs a commit after it in the archive: write one, switch, archive.
+{pg}/psql {conn} -d postgres -Xqc 'CREATE TABLE IF NOT EXISTS hand_mark (at timestamptz)' \
+  -c 'INSERT INTO hand_mark VALUES (now())'
+pgbackrest --config={config} --stanza={stanza} check
+# As Ballast does: WAL fetched synchronously, a spool of its own (see restore_sandbox).
 pgbackrest --config={config} --stanza={stanza} restore --pg1-path=$d/data --type=time \
-  "--target={target}" --target-action=promote --db-include=big --archive-mode=off --repo=1
+  --spool-path=$d/spool "--target={target}" --target-action=promote --db-include=big \
+  --archive-mode=off --repo=1 \
+  "--recovery-option=restore_command=pgbackrest --config={config} --stanza={stanza} --pg1-path=$d/data --archive-async=n archive-get %f \"%p\""
 {pg}/postgres -D $d/data -p {port} -k $d/run -c listen_addresses= -c archive_mode=off \
   -c shared_buffers=64MB > $d/postgres.log 2>&1 &
 pid=$!
@@ -292,7 +302,7 @@ for i in $(seq 1 36000); do
   state=$({pg}/psql -h $d/run -p {port} -U {admin} -d postgres -XtAc \
     'SELECT pg_is_in_recovery()' 2>/dev/null || true)
   [ "$state" = f ] && break
-  kill -0 $pid 2>/dev/null || {{ echo "the postmaster stopped:" >&2; tail -5 $d/postgres.log >&2; exit 1; }}
+  kill -0 $pid 2>/dev/null || {{ echo "the postmaster stopped:" >&2; tail -40 $d/postgres.log >&2; exit 1; }}
   sleep 0.2
 done
 [ "$state" = f ] || {{ echo "recovery did not finish" >&2; exit 1; }}

@@ -369,12 +369,23 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
   // Milliseconds matter: a target truncated to the second can fall before a commit made in
   // that same second, and the copy would miss it.
   const std::string when = core::format_rfc3339_ms(target);  // 2026-11-22T09:30:00.250Z
-  auto restored = pbr::run(
-      s, identity_,
-      {"restore", "--pg1-path=" + (dir / "data").string(), "--type=time",
-       "--target=" + when.substr(0, 10) + " " + when.substr(11, 12) + "+00",
-       "--target-action=promote", "--db-include=" + database, "--archive-mode=off", "--repo=1"},
-      std::chrono::hours(12));
+  // The sandbox fetches WAL synchronously with a spool of its own. pgBackRest's restore empties
+  // the stanza's spool, which the live cluster's asynchronous archive-push uses; and its
+  // asynchronous archive-get can fail to fetch a segment that is in the archive when two of its
+  // helpers race (pgBackRest 2.45), ending recovery early with "recovery ended before configured
+  // recovery target was reached".
+  const std::string restore_command = fmt::format(
+      "pgbackrest --config={} --stanza={} --pg1-path={} --archive-async=n archive-get "
+      "%f \"%p\"",
+      s.config_file.string(), s.name, (dir / "data").string());
+  auto restored =
+      pbr::run(s, identity_,
+               {"restore", "--pg1-path=" + (dir / "data").string(),
+                "--spool-path=" + (dir / "spool").string(), "--type=time",
+                "--target=" + when.substr(0, 10) + " " + when.substr(11, 12) + "+00",
+                "--target-action=promote", "--db-include=" + database, "--archive-mode=off",
+                "--repo=1", "--recovery-option=restore_command=" + restore_command},
+               std::chrono::hours(12));
   if (!restored.has_value()) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
