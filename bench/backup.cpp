@@ -13,7 +13,7 @@
 //   * cluster full backup: `pgbackrest backup --type=full` run by hand with the same stanza;
 //   * point-in-time recovery of one tenant: the same steps by hand (pgbackrest restore of the
 //     one database into a directory, a postmaster until recovery promotes, pg_dump | pg_restore
-//     into a new database, the file store copied).
+//     into a new database, the file store hard-linked with `cp -al` as Ballast links it).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -243,7 +243,9 @@ tenants: [{{name: big, pool: main, plan: big}}]
   auto stanza = must(platform->runtime()->stanza(kMain), "stanza");
   double cluster_ours = 1e9;
   double cluster_ref = 1e9;
-  for (int round = 0; round < 2; ++round) {
+  // Untimed: the first cluster backup through Ballast also checks the stanza once.
+  (void)must(platform->cluster_backup("main", "incr", actor), "warm-up cluster backup");
+  for (int round = 0; round < 3; ++round) {
     const auto start_ref = Clock::now();
     (void)must(components::pgbackrest::run(stanza, id, {"backup", "--type=full", "--repo=1"},
                                            std::chrono::hours(2)),
@@ -264,7 +266,7 @@ tenants: [{{name: big, pool: main, plan: big}}]
   // 4. Point-in-time recovery of one tenant out of the shared cluster, end to end, vs the same
   // steps by hand: pgbackrest restore of that database alone into a directory, a postmaster
   // on it until recovery promotes, pg_dump | pg_restore into a new database of the live
-  // cluster, the file store copied. Both recover to the same second.
+  // cluster, the file store hard-linked (`cp -al`). Both recover to the same second.
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto target = clock.now();
   const std::string when = core::format_rfc3339_ms(target);
@@ -309,7 +311,7 @@ done
 {pg}/createdb {conn} bighand{round}
 {pg}/pg_dump -h $d/run -p {port} -U {admin} -Fc big | \
   {pg}/pg_restore {conn} --no-owner --exit-on-error -d bighand{round}
-cp -a {filestore} $d/filestore
+cp -al {filestore} $d/filestore
 )",
                 fmt::arg("sandbox", sandbox.string()),
                 fmt::arg("config_dir", stanza.config_file.parent_path().string()),
