@@ -20,6 +20,15 @@ const HostRef kMain{HostRef::Kind::kPool, "main"};
 const HostRef kSolo{HostRef::Kind::kStack, "solo"};
 
 class IsolationTest : public PlatformFixture {
+ public:
+  // Isolation is the platform's (roles, ACLs, directories, the proxy's own answers): checked
+  // without an application, so routed hosts answer the proxy's "not deployed" page whether or
+  // not BALLAST_ODOO_SRC is set. AppTest covers routing into Odoo.
+  static void SetUpTestSuite() {
+    run_without_odoo();
+    PlatformFixture::SetUpTestSuite();
+  }
+
  protected:
   core::Secret secret(const std::string& tenant, const std::string& name) {
     return platform().catalog().secrets().get("tenant/" + tenant, name).value();
