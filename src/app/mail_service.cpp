@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/platform.h"
+#include "core/text.h"
 
 namespace ballast::app {
 namespace {
@@ -71,11 +72,25 @@ core::Result<catalog::TenantRecord> Platform::mail_tenant(const std::string& ten
         .with_hint("List tenants with 'ballast tenant list'.");
   }
   if (record->is_production()) {
+    std::vector<std::string> copies;
+    if (auto all = catalog_->tenants().list(); all.has_value()) {
+      for (const auto& t : *all) {
+        if (t.parent == tenant) copies.push_back(t.name);
+      }
+    }
+    std::string hint =
+        copies.empty()
+            ? fmt::format(
+                  "Only copies' mail is caught, and '{}' has none: make one with 'ballast "
+                  "env create {} --as staging'.",
+                  tenant, tenant)
+            : fmt::format(
+                  "Only copies' mail is caught: read one of '{}' with 'ballast mail list "
+                  "{}'.",
+                  core::join(copies, "', '"), copies.front());
     return core::make_error(core::ErrorCode::kPreconditionFailed,
                             "tenant '{}' is production: its mail is delivered, not caught", tenant)
-        .with_hint(fmt::format("Only copies' mail is caught; read a copy's with 'ballast mail list "
-                               "{}-staging' (see 'ballast tenant list').",
-                               tenant));
+        .with_hint(hint);
   }
   return *std::move(record);
 }

@@ -157,6 +157,8 @@ with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
   EXPECT_NE(production.err.find("is production: its mail is delivered, not caught"),
             std::string::npos)
       << production.err;
+  EXPECT_NE(production.err.find("'ballast mail list alpha-staging'"), std::string::npos)
+      << "the hint names the copies whose mail is caught: " << production.err;
   auto unconfirmed = run_ballast({"mail", "clear", "alpha-staging"}, dir_.path());
   EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.err;
   auto cleared =
