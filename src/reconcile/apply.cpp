@@ -37,6 +37,10 @@ core::Result<std::string> run_action(const Action& a, const spec::Spec& spec, Te
     case ActionKind::kRepairTenant: {
       if (!ensured.insert(name).second) return std::string("updated");
       const spec::Tenant* t = spec.find_tenant(name);
+      if (t == nullptr && a.kind == ActionKind::kRepairTenant) {
+        BALLAST_TRY(ops.repair(name));  // made through the API, or a copy
+        return std::string("updated");
+      }
       if (t == nullptr)
         return core::make_error(core::ErrorCode::kInternal, "tenant '{}' left the spec", name);
       BALLAST_ASSIGN_OR_RETURN(const Outcome outcome, ops.ensure(*t));

@@ -131,6 +131,15 @@ Plan plan(const spec::Spec& desired, const Observed& observed) {
       plan_tenant_changes(desired, t, it->second, a);
     }
   }
+  // Tenants the spec does not list (made through the API, and copies) are repaired too: after
+  // a restart their applications must come back like everyone else's.
+  for (const auto& [name, o] : observed.tenants) {
+    if (desired.find_tenant(name) != nullptr || o.record.origin == "spec") continue;
+    for (const auto& item : o.missing) {
+      a.push_back(make(ActionKind::kRepairTenant, "tenant/" + name, item,
+                       fmt::format("repair tenant '{}': {} is missing", name, item)));
+    }
+  }
   for (const auto& [name, o] : observed.tenants) {
     if (desired.find_tenant(name) == nullptr && o.record.origin == "spec") {
       a.push_back(make(ActionKind::kDeleteTenant, "tenant/" + name, "",

@@ -92,6 +92,15 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"drift",
                            [](Observed& o) { o.tenants["a"].missing = {"database role"}; },
                            {"repair_tenant tenant/a database role"}},
+                      Case{"drift_of_a_copy_the_spec_does_not_list",
+                           [](Observed& o) {
+                             auto& copy = o.tenants["a-staging"];
+                             copy.record.name = "a-staging";
+                             copy.record.origin = "api";
+                             copy.record.parent = "a";
+                             copy.missing = {"application"};
+                           },
+                           {"repair_tenant tenant/a-staging application"}},
                       Case{"moved",
                            [](Observed& o) { o.tenants["a"].record.pool = "other"; },
                            {"move_tenant tenant/a pool 'main'"}},

@@ -120,6 +120,11 @@ core::Result<Outcome> TenantOps::ensure(const spec::Tenant& tenant, const std::s
   return is_new ? Outcome::kCreated : Outcome::kUpdated;
 }
 
+core::Status TenantOps::repair(const std::string& name) {
+  BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(name));
+  return provision(record, Seed::kEmpty);
+}
+
 core::Result<Outcome> TenantOps::set_state(const std::string& name, catalog::TenantState state) {
   BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(name));
   if (record.state == state) return Outcome::kUnchanged;

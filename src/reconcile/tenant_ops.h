@@ -68,6 +68,9 @@ class TenantOps final {
   // `origin` ("spec" or "api") is recorded for a new tenant: apply deletes only the spec's.
   core::Result<Outcome> ensure(const spec::Tenant& tenant, const std::string& origin = "spec",
                                Seed seed = Seed::kTemplate);
+  // Recreates what is missing of a recorded tenant the spec does not list (made through the
+  // API, or a copy): role, access, application, routes. A missing database comes back empty.
+  core::Status repair(const std::string& name);
   core::Result<Outcome> set_state(const std::string& name, catalog::TenantState state);
   core::Result<Outcome> set_plan(const std::string& name, const std::string& plan);
   core::Result<Outcome> add_domain(const std::string& name, const std::string& domain);
