@@ -126,11 +126,19 @@ TEST(MailCatcher, AClientThatSendsGarbageIsAnsweredAndCannotStopOthers) {
       "  s.sendall(b'X'*200000)\n"
       "except OSError:\n"
       "  pass\n"
-      "print(s.recv(200).decode())\n";
+      "try:\n"
+      "  print(s.recv(200).decode() or 'closed')\n"
+      "except OSError:\n"
+      "  print('reset')\n";
   auto hostile = core::run_checked(
       core::Command{.argv = {"python3", "-c", script, std::to_string(port)}}, 30s);
   ASSERT_TRUE(hostile.has_value()) << hostile.error().to_string();
-  EXPECT_NE(hostile->out.find("500 line too long"), std::string::npos) << hostile->out;
+  // The catcher answers 500 and hangs up; the reply can be lost to the reset that closing a
+  // socket with unread input sends, so any of the three ends will do.
+  EXPECT_TRUE(hostile->out.find("500 line too long") != std::string::npos ||
+              hostile->out.find("closed") != std::string::npos ||
+              hostile->out.find("reset") != std::string::npos)
+      << hostile->out;
   auto sent = send_with_smtplib(port, "still served");
   ASSERT_TRUE(sent.has_value()) << sent.error().to_string();
   EXPECT_EQ(inbox.wait_for(1).size(), 1U);
