@@ -294,7 +294,7 @@ pgbackrest --config={config} --stanza={stanza} check
 pgbackrest --config={config} --stanza={stanza} restore --pg1-path=$d/data --type=time \
   --spool-path=$d/spool "--target={target}" --target-action=promote --db-include=big \
   --archive-mode=off --repo=1 \
-  "--recovery-option=restore_command=pgbackrest --config={config} --stanza={stanza} --pg1-path=$d/data --archive-async=n archive-get %f \"%p\""
+  '--recovery-option=restore_command={restore_command}'
 {pg}/postgres -D $d/data -p {port} -k $d/run -c listen_addresses= -c archive_mode=off \
   -c shared_buffers=64MB > $d/postgres.log 2>&1 &
 pid=$!
@@ -314,6 +314,8 @@ done
 cp -al {filestore} $d/filestore
 )",
                 fmt::arg("sandbox", sandbox.string()),
+                fmt::arg("restore_command",
+                         components::pgbackrest::restore_command(stanza, sandbox / "data")),
                 fmt::arg("config_dir", stanza.config_file.parent_path().string()),
                 fmt::arg("config", stanza.config_file.string()), fmt::arg("stanza", stanza.name),
                 fmt::arg("target", when.substr(0, 10) + " " + when.substr(11, 12) + "+00"),

@@ -8,59 +8,12 @@
 namespace ballast::app {
 namespace {
 
-// Mail is bytes; JSON is UTF-8. Invalid sequences become U+FFFD so one odd message cannot
-// break a listing (8-bit bodies in other charsets are rare: Odoo sends UTF-8 or base64).
-std::string as_utf8(const std::string& bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    std::size_t length = 0;
-    if (c < 0x80) {
-      length = 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-    }
-    bool valid = length > 0 && i + length <= bytes.size();
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      valid = (static_cast<unsigned char>(bytes[i + k]) & 0xC0U) == 0x80U;
-    }
-    if (valid && length == 3) {
-      const auto next = static_cast<unsigned char>(bytes[i + 1]);
-      valid = !(c == 0xE0 && next < 0xA0) && !(c == 0xED && next >= 0xA0);  // overlong, surrogate
-    }
-    if (valid && length == 4) {
-      const auto next = static_cast<unsigned char>(bytes[i + 1]);
-      valid = !(c == 0xF0 && next < 0x90) && !(c == 0xF4 && next >= 0x90);
-    }
-    if (valid) {
-      out.append(bytes, i, length);
-      i += length;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
+// Mail is bytes; the API and the CLI print JSON with invalid UTF-8 replaced (U+FFFD), so an
+// odd message in another charset cannot break a listing.
 nlohmann::json summary(const catalog::CaughtMail& m) {
-  return {{"id", m.id},
-          {"received_at", core::format_rfc3339(m.received_at)},
-          {"from", as_utf8(m.mail_from)},
-          {"to",
-           [&] {
-             auto to = nlohmann::json::array();
-             for (const auto& r : m.recipients) to.push_back(as_utf8(r));
-             return to;
-           }()},
-          {"subject", as_utf8(m.subject)},
-          {"size_bytes", m.size_bytes}};
+  return {{"id", m.id},           {"received_at", core::format_rfc3339(m.received_at)},
+          {"from", m.mail_from},  {"to", m.recipients},
+          {"subject", m.subject}, {"size_bytes", m.size_bytes}};
 }
 
 }  // namespace
@@ -103,12 +56,9 @@ core::Result<nlohmann::json> Platform::mail_list(const std::string& tenant, std:
   for (const auto& m : messages) out.push_back(summary(m));
   nlohmann::json json = {
       {"tenant", tenant}, {"environment", record.environment}, {"total", total}, {"messages", out}};
-  if (app_ && app_->is_configured()) {
-    json["catching"] = app_->is_catching_mail(tenant);
-    if (auto config = app_->config_for(record); config.has_value()) {
-      json["catcher"] = fmt::format("127.0.0.1:{}", config->smtp_port);
-    }
-  }
+  const auto port = app_ ? app_->mail_catcher_port(tenant) : std::nullopt;
+  json["catching"] = port.has_value();
+  if (port) json["catcher"] = fmt::format("127.0.0.1:{}", *port);
   return json;
 }
 
@@ -117,7 +67,7 @@ core::Result<nlohmann::json> Platform::mail_show(const std::string& tenant, std:
   BALLAST_ASSIGN_OR_RETURN(auto mail, catalog_->mail().get(tenant, id));
   auto json = summary(mail);
   json["tenant"] = tenant;
-  json["message"] = as_utf8(mail.message);
+  json["message"] = mail.message;
   return json;
 }
 

@@ -1,6 +1,5 @@
 // Platform: the tenant service functions shared by the REST API and the CLI.
 #include "app/platform.h"
-#include "core/log.h"
 
 namespace ballast::app {
 
@@ -128,10 +127,6 @@ core::Result<nlohmann::json> Platform::tenant_delete(const std::string& name,
   BALLAST_TRY(audit(actor, "tenant.delete", "tenant/" + name,
                     trash.has_value() ? core::ok() : core::Status(trash.error()), detail));
   if (!trash.has_value()) return std::move(trash).error();
-  if (auto forgotten = catalog_->mail().clear(name); !forgotten.has_value()) {
-    core::log::warn("cannot forget the caught mail of a deleted tenant",
-                    {{"tenant", name}, {"error", forgotten.error().to_string()}});
-  }
   return nlohmann::json{{"name", name},
                         {"deleted", true},
                         {"trash", *trash},

@@ -46,10 +46,10 @@ class ProcessSink final : public Sink {
 };
 
 // The database and the file store are written side by side; their progress is reported as
-// one bar (bytes of both against the total of both).
+// one bar, `phase` (bytes of both against the total of both).
 class JointProgress {
  public:
-  explicit JointProgress(const ProgressFn& out) : out_(out) {}
+  JointProgress(const ProgressFn& out, std::string phase) : out_(out), phase_(std::move(phase)) {}
   ProgressFn part(std::size_t index) {
     if (!out_) return nullptr;
     return [this, index](const Progress& p) {
@@ -57,13 +57,13 @@ class JointProgress {
       bytes_.at(index) = p.bytes;
       totals_.at(index) = p.total;
       estimated_ = estimated_ || p.estimated;
-      out_({p.phase == "restore" ? "restore database and filestore" : "database and filestore",
-            bytes_[0] + bytes_[1], totals_[0] + totals_[1], estimated_});
+      out_({phase_, bytes_[0] + bytes_[1], totals_[0] + totals_[1], estimated_});
     };
   }
 
  private:
   const ProgressFn& out_;
+  std::string phase_;
   std::mutex mutex_;
   std::array<std::uint64_t, 2> bytes_{};
   std::array<std::uint64_t, 2> totals_{};
@@ -106,7 +106,7 @@ core::Result<Manifest> TenantBackups::create(const catalog::TenantRecord& t, Rep
     BALLAST_ASSIGN_OR_RETURN(m.key_generation, key_generation(t.name));
     // The file store and the checks run beside the dump: pg_dump and PostgreSQL keep one core
     // busy, reading and compressing attachments the other.
-    JointProgress joint(progress);
+    JointProgress joint(progress, "database and filestore");
     std::optional<core::Result<Part>> files;
     core::Status described = core::ok();
     std::thread beside([&] {
@@ -251,21 +251,15 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
       .stderr_mode = core::Stdio::kFile,
       .output_file = runtime_.layout().logs() / ("restore-" + target.database + ".log")};
   // The file store is unpacked beside the database restore (which keeps PostgreSQL busy).
-  JointProgress joint(progress);
+  JointProgress joint(progress, "restore database and filestore");
   const Part* files = m.part("filestore");
   std::optional<core::Status> unpacked;
-  std::thread beside;
+  std::jthread beside;  // joined on every way out
   if (files != nullptr) {
-    beside = std::thread([&, on_progress = joint.part(1)] {
+    beside = std::jthread([&, on_progress = joint.part(1)] {
       unpacked = restore_filestore(*files, tenant_key, repository, target, on_progress);
     });
   }
-  struct Join {
-    std::thread& thread;
-    ~Join() {
-      if (thread.joinable()) thread.join();
-    }
-  } join{beside};
   const auto database_progress = joint.part(0);
   BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(restore));
   ProcessSink into(process);
@@ -273,7 +267,7 @@ core::Status TenantBackups::restore(const Manifest& m, Repository& repository,
   Decryptor decrypt(decompress, tenant_key, db->key);
   MeasuringSink measured(decrypt);
   CountingSink counted(measured, [&](std::uint64_t n) {
-    if (database_progress) database_progress({"restore", n, db->stored_bytes});
+    if (database_progress) database_progress({"restore database", n, db->stored_bytes});
   });
   BALLAST_ASSIGN_OR_RETURN(auto reader, repository.open(db->key));
   auto piped = copy(*reader, counted);
@@ -306,7 +300,7 @@ core::Status TenantBackups::restore_filestore(const Part& files, const core::Sec
       BALLAST_ASSIGN_OR_RETURN(const std::size_t n,
                                file_reader->read(buffer.data(), buffer.size()));
       read_bytes += n;
-      if (progress) progress({"restore", read_bytes, files.stored_bytes});
+      if (progress) progress({"restore filestore", read_bytes, files.stored_bytes});
       if (n == 0) {
         BALLAST_TRY(file_decrypt.finish());
         done = true;

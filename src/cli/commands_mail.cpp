@@ -57,12 +57,10 @@ void add_mail_commands(CLI::App& app, Context& ctx) {
   list->add_option("--limit", args->limit, "At most this many (1-500)")->check(CLI::Range(1, 500));
   list->callback([&ctx, args] {
     ctx.run = [&ctx, args] {
-      return ctx.guard([&]() -> core::Result<int> {
-        BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
-        BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
-        BALLAST_ASSIGN_OR_RETURN(auto j, client.get(fmt::format("/api/v1/tenants/{}/mail?limit={}",
-                                                                args->tenant, args->limit)));
-        return ctx.emit(j, list_text(j));
+      return ctx.guard([&] {
+        return ctx.call("GET",
+                        fmt::format("/api/v1/tenants/{}/mail?limit={}", args->tenant, args->limit),
+                        nullptr, list_text);
       });
     };
   });
@@ -75,21 +73,18 @@ void add_mail_commands(CLI::App& app, Context& ctx) {
   show->add_flag("--raw", args->raw, "Print only the message as received (an .eml file)");
   show->callback([&ctx, args] {
     ctx.run = [&ctx, args] {
-      return ctx.guard([&]() -> core::Result<int> {
-        BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
-        BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
-        BALLAST_ASSIGN_OR_RETURN(
-            auto j, client.get(fmt::format("/api/v1/tenants/{}/mail/{}", args->tenant, args->id)));
-        if (args->raw) {
-          std::fputs(j.value("message", "").c_str(), stdout);
-          return 0;
-        }
-        return ctx.emit(
-            j, fmt::format("Message {} caught from {} at {}\nFrom: {}\nTo: {}\n"
-                           "Subject: {}\nSize: {} bytes\n\n{}",
-                           j.value("id", 0), j.value("tenant", ""), j.value("received_at", ""),
-                           j.value("from", ""), recipients(j), j.value("subject", ""),
-                           j.value("size_bytes", 0), j.value("message", "")));
+      return ctx.guard([&] {
+        // --raw: the message as received (it ends with CRLF, so nothing is added).
+        return ctx.call("GET", fmt::format("/api/v1/tenants/{}/mail/{}", args->tenant, args->id),
+                        nullptr, [&](const nlohmann::json& j) {
+                          if (args->raw) return j.value("message", "");
+                          return fmt::format(
+                              "Message {} caught from {} at {}\nFrom: {}\nTo: {}\n"
+                              "Subject: {}\nSize: {} bytes\n\n{}",
+                              j.value("id", 0), j.value("tenant", ""), j.value("received_at", ""),
+                              j.value("from", ""), recipients(j), j.value("subject", ""),
+                              j.value("size_bytes", 0), j.value("message", ""));
+                        });
       });
     };
   });
@@ -100,13 +95,12 @@ void add_mail_commands(CLI::App& app, Context& ctx) {
   clear->add_option("--confirm", args->confirm, "Repeat the copy's name");
   clear->callback([&ctx, args] {
     ctx.run = [&ctx, args] {
-      return ctx.guard([&]() -> core::Result<int> {
-        BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
-        BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
-        BALLAST_ASSIGN_OR_RETURN(auto j, client.del("/api/v1/tenants/" + args->tenant + "/mail",
-                                                    {{"confirm", args->confirm}}));
-        return ctx.emit(j, fmt::format("Forgot {} messages caught from {}.", j.value("removed", 0),
-                                       args->tenant));
+      return ctx.guard([&] {
+        return ctx.call("DELETE", "/api/v1/tenants/" + args->tenant + "/mail",
+                        {{"confirm", args->confirm}}, [&](const nlohmann::json& j) {
+                          return fmt::format("Forgot {} messages caught from {}.",
+                                             j.value("removed", 0), args->tenant);
+                        });
       });
     };
   });

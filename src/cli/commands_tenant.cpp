@@ -45,20 +45,6 @@ std::string tenant_text(const nlohmann::json& t) {
   return out;
 }
 
-core::Result<int> call(Context& ctx, const std::string& method, const std::string& path,
-                       const nlohmann::json& body,
-                       const std::function<std::string(const nlohmann::json&)>& text) {
-  BALLAST_ASSIGN_OR_RETURN(auto spec, ctx.load_spec());
-  BALLAST_ASSIGN_OR_RETURN(auto client, ctx.client(spec));
-  client.set_timeout_seconds(1800);
-  core::Result<nlohmann::json> answer = method == "GET"    ? client.get(path)
-                                        : method == "POST" ? client.post(path, body)
-                                        : method == "PUT"  ? client.put(path, body)
-                                                           : client.del(path, body);
-  if (!answer.has_value()) return std::move(answer).error();
-  return ctx.emit(*answer, text(*answer));
-}
-
 core::Result<int> apply(Context& ctx, bool allow_delete) {
   BALLAST_ASSIGN_OR_RETURN(auto text, core::read_file(ctx.spec_file));
   const nlohmann::json body = {
@@ -125,16 +111,16 @@ void add_tenant_commands(CLI::App& app, Context& ctx) {
     if (!args->pool.empty()) body["pool"] = args->pool;
     if (!args->stack.empty()) body["stack"] = args->stack;
     if (!args->domains.empty()) body["domains"] = args->domains;
-    return call(ctx, "POST", "/api/v1/tenants", body, tenant_text);
+    return ctx.call("POST", "/api/v1/tenants", body, tenant_text);
   });
   bind(add_command(*tenant, "list", "List tenants", "  ballast tenant list --output json\n"),
-       [&ctx] { return call(ctx, "GET", "/api/v1/tenants", nullptr, list_text); });
+       [&ctx] { return ctx.call("GET", "/api/v1/tenants", nullptr, list_text); });
   auto named = [&](const char* verb, const char* about, const char* example, const char* method,
                    const char* suffix) {
     auto* cmd = add_command(*tenant, verb, about, example);
     cmd->add_option("name", args->name, "Tenant name")->required();
     bind(cmd, [&ctx, args, method, suffix] {
-      return call(ctx, method, "/api/v1/tenants/" + args->name + suffix, nullptr, tenant_text);
+      return ctx.call(method, "/api/v1/tenants/" + args->name + suffix, nullptr, tenant_text);
     });
     return cmd;
   };
@@ -149,24 +135,24 @@ void add_tenant_commands(CLI::App& app, Context& ctx) {
   set_plan->add_option("name", args->name, "Tenant name")->required();
   set_plan->add_option("plan", args->plan, "Plan from the spec")->required();
   bind(set_plan, [&ctx, args] {
-    return call(ctx, "PUT", "/api/v1/tenants/" + args->name + "/plan", {{"plan", args->plan}},
-                tenant_text);
+    return ctx.call("PUT", "/api/v1/tenants/" + args->name + "/plan", {{"plan", args->plan}},
+                    tenant_text);
   });
   auto* add_domain = add_command(*tenant, "add-domain", "Route another hostname to a tenant",
                                  "  ballast tenant add-domain acme erp.acme.example\n");
   add_domain->add_option("name", args->name, "Tenant name")->required();
   add_domain->add_option("domain", args->domain, "Hostname")->required();
   bind(add_domain, [&ctx, args] {
-    return call(ctx, "POST", "/api/v1/tenants/" + args->name + "/domains",
-                {{"domain", args->domain}}, tenant_text);
+    return ctx.call("POST", "/api/v1/tenants/" + args->name + "/domains",
+                    {{"domain", args->domain}}, tenant_text);
   });
   auto* remove_domain = add_command(*tenant, "remove-domain", "Stop routing a hostname to a tenant",
                                     "  ballast tenant remove-domain acme old.acme.example\n");
   remove_domain->add_option("name", args->name, "Tenant name")->required();
   remove_domain->add_option("domain", args->domain, "Hostname")->required();
   bind(remove_domain, [&ctx, args] {
-    return call(ctx, "DELETE", "/api/v1/tenants/" + args->name + "/domains/" + args->domain,
-                nullptr, tenant_text);
+    return ctx.call("DELETE", "/api/v1/tenants/" + args->name + "/domains/" + args->domain, nullptr,
+                    tenant_text);
   });
   auto* del =
       add_command(*tenant, "delete",
@@ -177,13 +163,13 @@ void add_tenant_commands(CLI::App& app, Context& ctx) {
   del->add_option("--confirm", args->confirm, "Repeat the tenant's name to confirm");
   del->add_option("--reason", args->reason, "Why, for the audit trail");
   bind(del, [&ctx, args] {
-    return call(ctx, "DELETE", "/api/v1/tenants/" + args->name,
-                {{"confirm", args->confirm}, {"reason", args->reason}},
-                [](const nlohmann::json& j) {
-                  return fmt::format(
-                      "Deleted tenant '{}'. Its data is in the trash: {} (purged after {}).",
-                      j.value("name", ""), j.value("trash", ""), j.value("purged_after", ""));
-                });
+    return ctx.call("DELETE", "/api/v1/tenants/" + args->name,
+                    {{"confirm", args->confirm}, {"reason", args->reason}},
+                    [](const nlohmann::json& j) {
+                      return fmt::format(
+                          "Deleted tenant '{}'. Its data is in the trash: {} (purged after {}).",
+                          j.value("name", ""), j.value("trash", ""), j.value("purged_after", ""));
+                    });
   });
 }
 

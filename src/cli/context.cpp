@@ -62,6 +62,20 @@ core::Result<core::Secret> read_token(const std::filesystem::path& state_dir) {
   return core::Secret(std::string(core::trim(*token)));
 }
 
+core::Result<int> Context::call(
+    const std::string& method, const std::string& path, const nlohmann::json& body,
+    const std::function<std::string(const nlohmann::json&)>& text) const {
+  BALLAST_ASSIGN_OR_RETURN(auto spec, load_spec());
+  BALLAST_ASSIGN_OR_RETURN(auto client, this->client(spec));
+  client.set_timeout_seconds(1800);
+  core::Result<nlohmann::json> answer = method == "GET"    ? client.get(path)
+                                        : method == "POST" ? client.post(path, body)
+                                        : method == "PUT"  ? client.put(path, body)
+                                                           : client.del(path, body);
+  if (!answer.has_value()) return std::move(answer).error();
+  return emit(*answer, text(*answer));
+}
+
 core::Result<api::Client> Context::client(const spec::Spec& spec) const {
   const char* presented = std::getenv("BALLAST_TOKEN");
   core::Secret token;

@@ -40,6 +40,10 @@ class Context final {
   // The API client for the daemon of the spec's state directory: the token from $BALLAST_TOKEN
   // or the state directory's api.token; the TOTP code from --totp or $BALLAST_TOTP.
   core::Result<api::Client> client(const spec::Spec& spec) const;
+  // GET, POST, PUT or DELETE `path` on the daemon, then emit() the answer with `text` of it.
+  core::Result<int> call(const std::string& method, const std::string& path,
+                         const nlohmann::json& body,
+                         const std::function<std::string(const nlohmann::json&)>& text) const;
 
   const core::SystemClock clock;
 };

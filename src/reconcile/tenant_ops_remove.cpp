@@ -101,6 +101,7 @@ core::Result<std::string> TenantOps::remove(const std::string& name) {
   const HostRef host = runtime::local::LocalRuntime::host_of(record);
   BALLAST_TRY(catalog_.tenants().remove(name));
   BALLAST_TRY(catalog_.secrets().remove_scope("tenant/" + name));
+  BALLAST_TRY(catalog_.mail().clear(name));  // a copy's caught mail goes with it
   BALLAST_TRY(runtime_.sync_host_access(host));
   BALLAST_TRY(runtime_.sync_routes());
   return trash.string();

@@ -68,6 +68,13 @@ std::string archive_command(const Stanza& s) {
                      s.name);
 }
 
+std::string restore_command(const Stanza& s, const std::filesystem::path& pg_path) {
+  return fmt::format(
+      "pgbackrest --config={} --stanza={} --pg1-path={} --archive-async=n "
+      "archive-get %f \"%p\"",
+      s.config_file.string(), s.name, pg_path.string());
+}
+
 core::Command command(const Stanza& s, const core::Identity& owner,
                       const std::vector<std::string>& args) {
   core::Command c{

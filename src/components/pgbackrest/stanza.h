@@ -57,6 +57,9 @@ core::Status write(const Stanza& stanza, const core::Identity& owner);
 std::map<std::string, std::string> secret_env(const Stanza& stanza);
 // What PostgreSQL runs for each WAL segment (asynchronous archive-push).
 std::string archive_command(const Stanza& stanza);
+// What a restored copy at `pg_path` runs to fetch WAL: synchronous archive-get (see
+// LocalRuntime::restore_sandbox for why not asynchronous).
+std::string restore_command(const Stanza& stanza, const std::filesystem::path& pg_path);
 // `pgbackrest --config=… --stanza=… ARGS…` as `owner`, with the secrets in its environment.
 core::Command command(const Stanza& stanza, const core::Identity& owner,
                       const std::vector<std::string>& args);

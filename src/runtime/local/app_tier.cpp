@@ -330,9 +330,10 @@ MailCatcher& AppTier::catcher() {
   return *catcher_;
 }
 
-bool AppTier::is_catching_mail(const std::string& tenant) const {
+std::optional<std::uint16_t> AppTier::mail_catcher_port(const std::string& tenant) const {
   std::lock_guard lock(catcher_mutex_);
-  return catcher_ && catcher_->is_listening(tenant);
+  if (!catcher_) return std::nullopt;
+  return catcher_->port_of(tenant);
 }
 
 std::optional<AppEndpoints> AppTier::endpoints(const std::string& tenant) {

@@ -62,8 +62,8 @@ class AppTier final {
   core::Result<std::unique_ptr<SandboxApp>> start_on_sandbox(const catalog::TenantRecord& tenant,
                                                              const LocalRuntime::Sandbox& sandbox);
 
-  // Whether the platform's catcher takes the copy's mail now (it does while the copy runs).
-  [[nodiscard]] bool is_catching_mail(const std::string& tenant) const;
+  // The port the platform's catcher takes the copy's mail on now (while the copy runs).
+  [[nodiscard]] std::optional<std::uint16_t> mail_catcher_port(const std::string& tenant) const;
 
   static std::string component_name(const std::string& tenant) {
     return "tenant/" + tenant + "/odoo";

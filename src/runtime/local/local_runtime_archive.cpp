@@ -374,18 +374,14 @@ core::Result<std::unique_ptr<LocalRuntime::Sandbox>> LocalRuntime::restore_sandb
   // asynchronous archive-get can fail to fetch a segment that is in the archive when two of its
   // helpers race (pgBackRest 2.45), ending recovery early with "recovery ended before configured
   // recovery target was reached".
-  const std::string restore_command = fmt::format(
-      "pgbackrest --config={} --stanza={} --pg1-path={} --archive-async=n archive-get "
-      "%f \"%p\"",
-      s.config_file.string(), s.name, (dir / "data").string());
-  auto restored =
-      pbr::run(s, identity_,
-               {"restore", "--pg1-path=" + (dir / "data").string(),
-                "--spool-path=" + (dir / "spool").string(), "--type=time",
-                "--target=" + when.substr(0, 10) + " " + when.substr(11, 12) + "+00",
-                "--target-action=promote", "--db-include=" + database, "--archive-mode=off",
-                "--repo=1", "--recovery-option=restore_command=" + restore_command},
-               std::chrono::hours(12));
+  auto restored = pbr::run(
+      s, identity_,
+      {"restore", "--pg1-path=" + (dir / "data").string(),
+       "--spool-path=" + (dir / "spool").string(), "--type=time",
+       "--target=" + when.substr(0, 10) + " " + when.substr(11, 12) + "+00",
+       "--target-action=promote", "--db-include=" + database, "--archive-mode=off", "--repo=1",
+       "--recovery-option=restore_command=" + pbr::restore_command(s, dir / "data")},
+      std::chrono::hours(12));
   if (!restored.has_value()) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);

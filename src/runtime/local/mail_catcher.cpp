@@ -148,9 +148,11 @@ void MailCatcher::close(const std::string& tenant) {
   wake();
 }
 
-bool MailCatcher::is_listening(const std::string& tenant) const {
+std::optional<std::uint16_t> MailCatcher::port_of(const std::string& tenant) const {
   std::lock_guard lock(mutex_);
-  return listeners_.count(tenant) > 0;
+  const auto it = listeners_.find(tenant);
+  if (it == listeners_.end()) return std::nullopt;
+  return it->second.port;
 }
 
 void MailCatcher::run() {

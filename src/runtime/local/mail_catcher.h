@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -34,7 +35,8 @@ class MailCatcher final {
   core::Status listen(const std::string& tenant, std::uint16_t port);
   // Stops listening for the tenant (connections already open finish their message).
   void close(const std::string& tenant);
-  [[nodiscard]] bool is_listening(const std::string& tenant) const;
+  // The port the tenant's mail is caught on; nullopt when it is not listening.
+  [[nodiscard]] std::optional<std::uint16_t> port_of(const std::string& tenant) const;
 
  private:
   struct Listener {
