@@ -160,9 +160,8 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
   dump.stderr_mode = core::Stdio::kFile;
   dump.output_file = log;
   BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key, lock));
-  ObjectSink stored(std::move(writer));
-  MeasuringSink stored_measure(stored);
-  Encryptor encrypt(stored_measure, tenant_key);
+  ObjectSink stored(std::move(writer));  // counts and hashes what it stores
+  Encryptor encrypt(stored, tenant_key);
   ZstdCompressor compress(encrypt, 1, 2);  // level 1: the speed of the backup window first
   MeasuringSink plain(compress);
   BALLAST_ASSIGN_OR_RETURN(auto process, core::Process::start(dump));
@@ -186,21 +185,16 @@ core::Result<Part> TenantBackups::dump_database(const catalog::TenantRecord& t,
                             exit.describe(), core::trim(core::read_file(log).value_or("")));
   }
   BALLAST_TRY(plain.finish());
-  return Part{"database",
-              object_key,
-              plain.bytes(),
-              plain.sha256(),
-              stored_measure.bytes(),
-              stored_measure.sha256()};
+  return Part{"database",     object_key,         plain.bytes(),
+              plain.sha256(), stored.info().size, stored.info().sha256};
 }
 
 core::Result<Part> TenantBackups::dump_filestore(
     const catalog::TenantRecord& t, Repository& repository, const std::string& object_key,
     const core::Secret& tenant_key, const PutOptions& lock, const ProgressFn& progress) {
   BALLAST_ASSIGN_OR_RETURN(auto writer, repository.create(object_key, lock));
-  ObjectSink stored(std::move(writer));
-  MeasuringSink stored_measure(stored);
-  Encryptor encrypt(stored_measure, tenant_key);
+  ObjectSink stored(std::move(writer));  // counts and hashes what it stores
+  Encryptor encrypt(stored, tenant_key);
   ZstdCompressor compress(encrypt, 1, 2);  // level 1: the speed of the backup window first
   MeasuringSink plain(compress);
   std::uint64_t total = 0;
@@ -213,12 +207,8 @@ core::Result<Part> TenantBackups::dump_filestore(
   BALLAST_TRY(write_tar(runtime_.layout().filestore(t.name), plain, [&](std::uint64_t bytes) {
     if (progress) progress({"filestore", bytes, total});
   }));
-  return Part{"filestore",
-              object_key,
-              plain.bytes(),
-              plain.sha256(),
-              stored_measure.bytes(),
-              stored_measure.sha256()};
+  return Part{"filestore",    object_key,         plain.bytes(),
+              plain.sha256(), stored.info().size, stored.info().sha256};
 }
 
 }  // namespace ballast::backup

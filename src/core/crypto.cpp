@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 namespace ballast::core {
@@ -12,6 +13,8 @@ const unsigned char* bytes_of(std::string_view s) {
 }
 unsigned char* bytes_of(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
+EVP_MD_CTX* md(void* context) { return static_cast<EVP_MD_CTX*>(context); }
+
 void ensure_sodium() {
   static const int status = sodium_init();
   if (status < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -20,27 +23,32 @@ void ensure_sodium() {
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
-  ensure_sodium();
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), bytes_of(data), data.size());
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  Sha256 hash;
+  hash.update(data);
+  return hash.finish();
 }
 
-Sha256::Sha256() {
-  ensure_sodium();
-  static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(state_));
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  if (context_ == nullptr || EVP_DigestInit_ex(md(context_), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL could not start a SHA-256");
+  }
 }
+
+Sha256::~Sha256() { EVP_MD_CTX_free(md(context_)); }
 
 void Sha256::update(std::string_view data) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), bytes_of(data),
-                            data.size());
+  if (EVP_DigestUpdate(md(context_), data.data(), data.size()) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 update failed");
+  }
 }
 
 std::string Sha256::finish() {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest.data());
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(md(context_), digest.data(), &length) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 final failed");
+  }
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 std::string hex_encode(std::string_view bytes) {

@@ -139,6 +139,11 @@ core::Result<Outcome> TenantOps::create_environment(const std::string& tenant,
     std::erase_if(t.environments,
                   [&](const spec::Environment& e) { return t.name + "-" + e.name == copy; });
   }
+  // A dedicated tenant's copy lives on its stack: the customer's data stays on the customer's
+  // own PostgreSQL and Redis. A stack holds one spec tenant; its copies are not spec tenants.
+  if (source.tier == spec::Tier::kDedicated) {
+    std::erase_if(others.tenants, [&](const spec::Tenant& t) { return t.name == tenant; });
+  }
   BALLAST_ASSIGN_OR_RETURN(auto wanted, tenant_from_request(others, request));
   BALLAST_TRY(ensure(wanted, "api", Seed::kEmpty));
   BALLAST_ASSIGN_OR_RETURN(auto record, catalog_.tenants().get(copy));

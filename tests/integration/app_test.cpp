@@ -255,6 +255,25 @@ TEST_F(AppTest, StagingIsANeutralizedCopyWithItsOwnName) {
       "0");
 }
 
+// A dedicated tenant's copy stays on the customer's own stack (its PostgreSQL, its Redis),
+// beside production and not in a shared pool; deleting the copy leaves production serving.
+TEST_F(AppTest, ADedicatedTenantsCopyStaysOnItsStack) {
+  const HostRef solo{HostRef::Kind::kStack, "solo"};
+  auto made =
+      platform().environment_create("s", "staging", spec::EnvironmentKind::kStaging, {}, kActor);
+  ASSERT_TRUE(made.has_value()) << made.error().to_string();
+  EXPECT_EQ((*made)["stack"], "solo");
+  EXPECT_EQ(get("s-staging.it.test", "/web/login")->status, 200);
+  EXPECT_TRUE(runtime().postgres_admin(solo, "s-staging").has_value());
+  auto pool = runtime().postgres_admin({HostRef::Kind::kPool, "main"}).value();
+  EXPECT_EQ(pool.query("SELECT count(*) FROM pg_database WHERE datname = 's-staging'")->at(0, 0),
+            "0");
+  auto deleted = platform().tenant_delete("s-staging", {"s-staging", "done testing"}, kActor);
+  ASSERT_TRUE(deleted.has_value()) << deleted.error().to_string();
+  EXPECT_EQ(get("s.it.test", "/web/login")->status, 200);
+  EXPECT_TRUE(runtime().postgres_admin(solo, "s").has_value());
+}
+
 // A copy's mail reaches the platform's catcher, kept under the copy's name and readable through
 // the platform; nothing is delivered, and production's mail is not the catcher's business.
 TEST_F(AppTest, ACopysMailIsCaughtNotDelivered) {
