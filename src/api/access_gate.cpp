@@ -34,6 +34,11 @@ Gate access_gate(app::Platform& platform, security::AccessControl& access) {
   gate.park = [&platform](const Route& route, const Request& request) {
     return park_change(platform, route, request);
   };
+  gate.parent_of = [&platform](const std::string& tenant) -> std::string {
+    auto record = platform.catalog().tenants().find(tenant);
+    if (!record.has_value() || !record->has_value()) return "";
+    return (*record)->parent;
+  };
   return gate;
 }
 

@@ -51,9 +51,9 @@ core::Status check_second_factor(const Gate& gate, const Route& route, const Req
 }
 
 core::Error denial(const security::Principal& principal, const Route& route,
-                   const std::string& tenant) {
+                   const std::string& tenant, const std::string& parent) {
   const bool out_of_scope = principal.role == security::Role::kTenantAdmin && !tenant.empty() &&
-                            !security::can_see_tenant(principal, tenant);
+                            !security::can_see_tenant(principal, tenant, parent);
   if (out_of_scope) {
     return core::make_error(core::ErrorCode::kPermissionDenied,
                             "tenant '{}' is outside this token's scope (tenant-admin of '{}')",
@@ -102,8 +102,12 @@ core::Result<Request> admit(const Gate& gate, const Route& route, RawRequest raw
   const bool listing = route.is_tenant_filtered &&
                        request.principal.role == security::Role::kTenantAdmin &&
                        route.permission == security::Permission::kRead;
-  if (!listing && !security::allows(request.principal, route.permission, tenant)) {
-    return refuse(denial(request.principal, route, tenant));
+  const std::string parent =
+      !tenant.empty() && gate.parent_of && request.principal.role == security::Role::kTenantAdmin
+          ? gate.parent_of(tenant)
+          : "";
+  if (!listing && !security::allows(request.principal, route.permission, tenant, parent)) {
+    return refuse(denial(request.principal, route, tenant, parent));
   }
   BALLAST_ASSIGN_OR_RETURN(request.body, parse_body(route, raw.body));
   auto second = check_second_factor(gate, route, request, raw.second_factor);

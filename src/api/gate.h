@@ -38,6 +38,9 @@ struct Gate {
   std::function<bool(std::string_view action)> needs_approval;
   // Parks an admitted request for a second approver instead of running it (a 202 answer).
   std::function<core::Result<Response>(const Route&, const Request&)> park;
+  // The production tenant `tenant` is a copy of, empty when it is none (or unknown): a
+  // tenant-admin's scope covers its tenants' copies. Null: copies are scoped by name only.
+  std::function<std::string(const std::string& tenant)> parent_of;
 };
 
 // What the transport hands over: the matched route's parameters, the raw header values and

@@ -122,6 +122,26 @@ TEST_F(GateTest, TenantAdminsActOnTheirTenantsOnly) {
                                                  "deleteTenant token:acme permission_denied"}));
 }
 
+// A tenant's copies (staging, development) hold the same customer's data: its tenant-admin
+// reaches them, and no one else's; a name that merely starts with the tenant's is not a copy.
+TEST_F(GateTest, TenantAdminsReachTheirTenantsCopies) {
+  gate_.parent_of = [](const std::string& tenant) -> std::string {
+    if (tenant == "acme-staging") return "acme";
+    if (tenant == "lex-staging") return "lex";
+    return "";
+  };
+  EXPECT_EQ(code("GET", "/api/v1/tenants/acme-staging", "acme"), kAdmitted);
+  EXPECT_EQ(code("PUT", "/api/v1/tenants/acme-staging/plan", "acme", R"({"plan": "s"})"),
+            kAdmitted);
+  EXPECT_EQ(code("GET", "/api/v1/tenants/lex-staging", "acme"), core::ErrorCode::kPermissionDenied);
+  EXPECT_EQ(code("GET", "/api/v1/tenants/acme-other", "acme"), core::ErrorCode::kPermissionDenied);
+  EXPECT_EQ(code("DELETE", "/api/v1/tenants/acme-staging", "acme"),
+            core::ErrorCode::kPermissionDenied);
+  gate_.parent_of = nullptr;  // a server that cannot tell: names only
+  EXPECT_EQ(code("GET", "/api/v1/tenants/acme-staging", "acme"),
+            core::ErrorCode::kPermissionDenied);
+}
+
 TEST_F(GateTest, PrivilegedRoutesNeedASecondFactorAndRefusalsAreAudited) {
   EXPECT_EQ(code("DELETE", "/api/v1/tenants/acme", "admin"),
             core::ErrorCode::kSecondFactorRequired);

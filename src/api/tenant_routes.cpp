@@ -104,8 +104,9 @@ std::vector<Route> tenant_routes(const RouteContext& c) {
               auto& tenants = json["tenants"];
               tenants.erase(std::remove_if(tenants.begin(), tenants.end(),
                                            [&r](const nlohmann::json& t) {
-                                             return !security::can_see_tenant(r.principal,
-                                                                              t.value("name", ""));
+                                             return !security::can_see_tenant(
+                                                 r.principal, t.value("name", ""),
+                                                 t.value("parent", ""));
                                            }),
                             tenants.end());
               return ok(json);

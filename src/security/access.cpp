@@ -13,9 +13,13 @@ constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames = {{
     {Role::kTenantAdmin, "tenant-admin"},
 }};
 
-bool holds_tenant(const Principal& principal, std::string_view tenant) {
+bool holds(const Principal& principal, std::string_view tenant) {
   return std::find(principal.tenants.begin(), principal.tenants.end(), tenant) !=
          principal.tenants.end();
+}
+
+bool holds_tenant(const Principal& principal, std::string_view tenant, std::string_view parent) {
+  return holds(principal, tenant) || (!parent.empty() && holds(principal, parent));
 }
 
 }  // namespace
@@ -84,7 +88,8 @@ std::optional<Role> role_from(std::string_view text) {
   return std::nullopt;
 }
 
-bool allows(const Principal& principal, Permission permission, std::string_view tenant) {
+bool allows(const Principal& principal, Permission permission, std::string_view tenant,
+            std::string_view parent) {
   if (permission == Permission::kPublic || permission == Permission::kSelf) return true;
   switch (principal.role) {
     case Role::kPlatformAdmin:
@@ -96,13 +101,13 @@ bool allows(const Principal& principal, Permission permission, std::string_view 
     case Role::kTenantAdmin:
       if (tenant.empty()) return false;
       if (permission != Permission::kRead && permission != Permission::kOperate) return false;
-      return holds_tenant(principal, tenant);
+      return holds_tenant(principal, tenant, parent);
   }
   return false;
 }
 
-bool can_see_tenant(const Principal& principal, std::string_view tenant) {
-  if (principal.role == Role::kTenantAdmin) return holds_tenant(principal, tenant);
+bool can_see_tenant(const Principal& principal, std::string_view tenant, std::string_view parent) {
+  if (principal.role == Role::kTenantAdmin) return holds_tenant(principal, tenant, parent);
   return allows(principal, Permission::kRead);
 }
 

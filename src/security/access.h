@@ -44,10 +44,15 @@ struct Principal {
 
 // Whether `principal` holds `permission`, for `tenant` when the action concerns one ("" when
 // it concerns the platform).
-bool allows(const Principal& principal, Permission permission, std::string_view tenant = "");
+// `parent` is the production tenant `tenant` is a copy of (empty when it is none): a
+// tenant-admin of a tenant also administers its staging and development copies, which hold
+// the same customer's data.
+bool allows(const Principal& principal, Permission permission, std::string_view tenant = "",
+            std::string_view parent = "");
 
 // Whether `principal` may see `tenant` in listings (tenant-admins see only their own).
-bool can_see_tenant(const Principal& principal, std::string_view tenant);
+bool can_see_tenant(const Principal& principal, std::string_view tenant,
+                    std::string_view parent = "");
 
 // The roles × permissions table of docs/security.md, generated from allows() (a unit test
 // keeps the document in step).

@@ -29,6 +29,12 @@ TEST(AccessTest, RolesHoldTheirPermissions) {
   EXPECT_TRUE(can_see_tenant(tenant, "acme"));
   EXPECT_FALSE(can_see_tenant(tenant, "lex"));
   EXPECT_TRUE(can_see_tenant(auditor, "lex"));
+  // A copy of one of its tenants is in a tenant-admin's scope, a copy of another's is not.
+  EXPECT_TRUE(allows(tenant, Permission::kOperate, "acme-staging", "acme"));
+  EXPECT_FALSE(allows(tenant, Permission::kOperate, "lex-staging", "lex"));
+  EXPECT_FALSE(allows(tenant, Permission::kAdmin, "acme-staging", "acme"));
+  EXPECT_TRUE(can_see_tenant(tenant, "acme-staging", "acme"));
+  EXPECT_FALSE(can_see_tenant(tenant, "acme-staging"));
 }
 
 TEST(AccessTest, DocsShowTheTableOfTheCode) {

@@ -152,6 +152,27 @@ with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
   EXPECT_NE(raw.out.find("Subject: Your invoice"), std::string::npos) << raw.out;
   EXPECT_NE(raw.out.find("Invoice INV/2026/0001 is attached."), std::string::npos) << raw.out;
 
+  // alpha's tenant-admin reaches its copy and the copy's mail; beta's does not.
+  const auto token_for = [&](const std::string& tenant) {
+    auto [status, made] =
+        call("POST", "/api/v1/tokens", admin_,
+             {{"name", tenant + "-it"}, {"role", "tenant-admin"}, {"tenants", {tenant}}});
+    EXPECT_EQ(status, 201) << made.dump();
+    return made.value("secret", "");
+  };
+  const std::string alpha = token_for("alpha");
+  const std::string beta = token_for("beta");
+  auto own_list = call("GET", "/api/v1/tenants", alpha).second["tenants"];
+  std::vector<std::string> names;
+  for (const auto& t : own_list) names.push_back(t["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "alpha-staging"})) << own_list.dump();
+  auto scoped =
+      run_ballast({"mail", "list", "alpha-staging"}, dir_.path(), {{"BALLAST_TOKEN", alpha}});
+  EXPECT_EQ(scoped.exit_code, 0) << scoped.err;
+  EXPECT_NE(scoped.out.find("Your invoice"), std::string::npos) << scoped.out;
+  auto other = call("GET", "/api/v1/tenants/alpha-staging/mail", beta);
+  EXPECT_EQ(other.first, 403) << other.second.dump();
+
   auto production = run_ballast({"mail", "list", "alpha"}, dir_.path());
   EXPECT_EQ(production.exit_code, 1);
   EXPECT_NE(production.err.find("is production: its mail is delivered, not caught"),
