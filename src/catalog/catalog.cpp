@@ -65,7 +65,7 @@ core::Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path
   catalog->tokens_ = std::make_unique<TokenStore>(db);
   catalog->second_factors_ = std::make_unique<SecondFactorStore>(db);
   catalog->changes_ = std::make_unique<ChangeStore>(db, *catalog->secrets_);
-  catalog->mail_ = std::make_unique<MailStore>(db);
+  catalog->mail_ = std::make_unique<MailStore>(db, *catalog->secrets_);
   return catalog;
 }
 

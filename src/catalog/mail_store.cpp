@@ -25,33 +25,75 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 constexpr std::string_view kColumns =
-    "id, tenant, received_at, mail_from, recipients, subject, size_bytes";
+    "id, tenant, received_at, mail_from, recipients, subject, size_bytes, sealed";
+constexpr std::string_view kKeyName = "mail_key";
 
-CaughtMail read_row(const Statement& s) {
+std::string scope_of(std::string_view tenant) { return "tenant/" + std::string(tenant); }
+
+}  // namespace
+
+core::Result<core::SecretBox> MailStore::box(std::string_view tenant, bool create) {
+  auto key = create ? secrets_.get_or_create(scope_of(tenant), kKeyName,
+                                             [] { return core::SecretBox::generate_key(); })
+                    : secrets_.get(scope_of(tenant), kKeyName);
+  if (!key.has_value()) {
+    return std::move(key).error().with_context(
+        fmt::format("reading the key of '{}''s caught mail", tenant));
+  }
+  return core::SecretBox::create(*key);
+}
+
+core::Result<CaughtMail> MailStore::read_row(const Statement& s, bool with_message) {
   CaughtMail m;
   m.id = s.integer(0);
   m.tenant = s.text(1);
   m.received_at = core::parse_rfc3339(s.text(2)).value_or(core::SystemTime{});
-  m.mail_from = s.text(3);
-  m.recipients = split_lines(s.text(4));
-  m.subject = s.text(5);
   m.size_bytes = static_cast<std::uint64_t>(s.integer(6));
+  if (s.integer(7) == 0) {  // caught before mail was sealed
+    m.mail_from = s.text(3);
+    m.recipients = split_lines(s.text(4));
+    m.subject = s.text(5);
+    if (with_message) m.message = s.blob(8);
+    return m;
+  }
+  BALLAST_ASSIGN_OR_RETURN(const auto sealed_by, box(m.tenant, false));
+  const auto open = [&](int column) -> core::Result<std::string> {
+    auto plain = sealed_by.open(s.blob(column));
+    if (!plain.has_value()) {
+      return core::make_error(core::ErrorCode::kCorrupt,
+                              "caught message {} of '{}' fails authentication", m.id, m.tenant)
+          .with_hint(fmt::format(
+              "The row was altered or sealed under another key; forget the tenant's caught "
+              "mail with 'ballast mail clear {0} --confirm {0}'.",
+              m.tenant));
+    }
+    return std::string(plain->reveal());
+  };
+  BALLAST_ASSIGN_OR_RETURN(m.mail_from, open(3));
+  BALLAST_ASSIGN_OR_RETURN(const auto recipients, open(4));
+  m.recipients = split_lines(recipients);
+  BALLAST_ASSIGN_OR_RETURN(m.subject, open(5));
+  if (with_message) {
+    BALLAST_ASSIGN_OR_RETURN(m.message, open(8));
+  }
   return m;
 }
 
-}  // namespace
-
 core::Result<std::int64_t> MailStore::add(const CaughtMail& mail, std::size_t keep) {
+  BALLAST_ASSIGN_OR_RETURN(const auto sealing, box(mail.tenant, true));
   std::int64_t id = 0;
   BALLAST_TRY(db_.transaction([&]() -> core::Status {
     BALLAST_ASSIGN_OR_RETURN(
         auto insert,
         db_.prepare("INSERT INTO caught_mail (tenant, received_at, mail_from, recipients, "
-                    "subject, size_bytes, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                    "subject, size_bytes, message, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) "
                     "RETURNING id"));
     insert.bind(1, mail.tenant).bind(2, core::format_rfc3339(mail.received_at));
-    insert.bind(3, mail.mail_from).bind(4, join_lines(mail.recipients)).bind(5, mail.subject);
-    insert.bind(6, static_cast<std::int64_t>(mail.message.size())).bind_blob(7, mail.message);
+    insert.bind_blob(3, sealing.seal(mail.mail_from))
+        .bind_blob(4, sealing.seal(join_lines(mail.recipients)))
+        .bind_blob(5, sealing.seal(mail.subject));
+    insert.bind(6, static_cast<std::int64_t>(mail.message.size()))
+        .bind_blob(7, sealing.seal(mail.message));
     BALLAST_ASSIGN_OR_RETURN(const bool row, insert.step());
     if (row) id = insert.integer(0);
     BALLAST_TRY(insert.run());
@@ -75,7 +117,8 @@ core::Result<std::vector<CaughtMail>> MailStore::list(std::string_view tenant, s
   for (;;) {
     BALLAST_ASSIGN_OR_RETURN(const bool row, s.step());
     if (!row) break;
-    out.push_back(read_row(s));
+    BALLAST_ASSIGN_OR_RETURN(auto mail, read_row(s, false));
+    out.push_back(std::move(mail));
   }
   return out;
 }
@@ -93,9 +136,7 @@ core::Result<CaughtMail> MailStore::get(std::string_view tenant, std::int64_t id
                             tenant, id)
         .with_hint(fmt::format("List its messages with 'ballast mail list {}'.", tenant));
   }
-  auto mail = read_row(s);
-  mail.message = s.blob(7);
-  return mail;
+  return read_row(s, true);
 }
 
 core::Result<std::uint64_t> MailStore::count(std::string_view tenant) {

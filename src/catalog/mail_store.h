@@ -1,6 +1,11 @@
 // MailStore: the mail that neutralized copies sent to the platform's catcher, per tenant. A
 // copy's mail is kept for people to read (password resets, invoices a tester sent), never
 // delivered. Only the newest messages of each tenant are kept (`keep` on add).
+//
+// A copy's mail can hold production customers' data (invoices, names, addresses), so the
+// sender, recipients, subject and text are sealed under a key of the tenant ("mail_key" in
+// the secret store, itself sealed under the master key). Forgetting the tenant's secrets makes
+// its mail unreadable even where a row survives (an old copy of the catalog file).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/secret_store.h"
 #include "catalog/sqlite.h"
 #include "core/clock.h"
 
@@ -27,11 +33,12 @@ struct CaughtMail {
 // Thread-safe (through the shared Database).
 class MailStore final {
  public:
-  explicit MailStore(Database& db) : db_(db) {}
+  MailStore(Database& db, SecretStore& secrets) : db_(db), secrets_(secrets) {}
 
   // Stores a message and drops the tenant's oldest beyond the newest `keep`; its id.
   core::Result<std::int64_t> add(const CaughtMail& mail, std::size_t keep);
-  // Newest first, at most `limit`, without the message text.
+  // Newest first, at most `limit`, without the message text; kCorrupt when a row fails
+  // authentication (tampering, or the tenant's key is gone).
   core::Result<std::vector<CaughtMail>> list(std::string_view tenant, std::size_t limit);
   // One message with its text; kNotFound when the tenant has no message `id`.
   core::Result<CaughtMail> get(std::string_view tenant, std::int64_t id);
@@ -41,7 +48,10 @@ class MailStore final {
   core::Result<std::uint64_t> clear(std::string_view tenant);
 
  private:
+  core::Result<core::SecretBox> box(std::string_view tenant, bool create);
+  core::Result<CaughtMail> read_row(const Statement& s, bool with_message);
   Database& db_;
+  SecretStore& secrets_;
 };
 
 }  // namespace ballast::catalog

@@ -80,5 +80,42 @@ TEST_F(MailStoreTest, ClearForgetsOneTenantOnly) {
   EXPECT_EQ(mail().count("globex-dev").value(), 1U);
 }
 
+// A copy's mail can hold production customers' data: the catalog file shows none of it, an
+// altered row is refused by name, and the tenant's secrets going makes its mail unreadable.
+TEST_F(MailStoreTest, MailIsSealedAtRest) {
+  const auto id = add("acme-staging", "Invoice for Jane Customer");
+  {
+    auto guard = catalog_->db().lock();
+    ASSERT_TRUE(catalog_->db().exec("PRAGMA wal_checkpoint(TRUNCATE)").has_value());
+  }
+  const auto file = core::read_file(dir_ / "catalog.db").value();
+  ASSERT_NE(file.find("acme-staging"), std::string::npos) << "the row is in the file";
+  EXPECT_EQ(file.find("Jane Customer"), std::string::npos);
+  EXPECT_EQ(file.find("customer@example.com"), std::string::npos);
+  EXPECT_EQ(file.find("odoo@acme.example"), std::string::npos);
+  EXPECT_EQ(mail().get("acme-staging", id)->subject, "Invoice for Jane Customer");
+
+  {
+    auto guard = catalog_->db().lock();
+    auto flip = catalog_->db()
+                    .prepare(
+                        "UPDATE caught_mail SET subject = substr(subject, 1, 30) || "
+                        "x'00' || substr(subject, 32) WHERE id = ?1")
+                    .value();
+    flip.bind(1, id);
+    ASSERT_TRUE(flip.run().has_value());
+  }
+  auto altered = mail().list("acme-staging", 10);
+  ASSERT_FALSE(altered.has_value());
+  EXPECT_EQ(altered.error().code(), core::ErrorCode::kCorrupt);
+  EXPECT_NE(altered.error().message().find("caught message " + std::to_string(id)),
+            std::string::npos)
+      << altered.error().message();
+
+  const auto second = add("globex-dev", "Welcome");
+  ASSERT_TRUE(catalog_->secrets().remove_scope("tenant/globex-dev").has_value());
+  EXPECT_FALSE(mail().get("globex-dev", second).has_value());
+}
+
 }  // namespace
 }  // namespace ballast::catalog

@@ -194,6 +194,13 @@ CREATE TABLE caught_mail (
 CREATE INDEX caught_mail_tenant ON caught_mail (tenant, id);
 )sql";
 
+// Caught mail is sealed under a key of its tenant (the secret store holds the key, under the
+// master key): a copy's mail can hold production customers' data. Rows from before stay
+// readable as they were (sealed = 0) until they age out.
+constexpr std::string_view kCaughtMailSealed = R"sql(
+ALTER TABLE caught_mail ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "tenants, components, ports, secrets, events and the audit chain", kInitial},
     Migration{2, "where a tenant came from: the spec or the API", kTenantOrigin},
@@ -203,6 +210,7 @@ constexpr std::array kMigrations = {
     Migration{6, "restore drills and synthetic journey runs", kContinuity},
     Migration{7, "changes parked for a second approver", kPendingChanges},
     Migration{8, "mail caught from neutralized copies", kCaughtMail},
+    Migration{9, "caught mail sealed under a key of its tenant", kCaughtMailSealed},
 };
 
 }  // namespace
