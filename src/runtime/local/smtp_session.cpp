@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
+#include <iconv.h>
+
+#include "core/crypto.h"
 
 namespace ballast::runtime::local {
 namespace {
@@ -156,6 +160,104 @@ std::string SmtpSession::on_command(std::string_view line) {
   return fmt::format("500 command '{}' not recognised\r\n", verb.substr(0, 16));
 }
 
+namespace {
+
+// `bytes` in `charset` as UTF-8 (glibc's iconv); nullopt when the charset is unknown or the
+// bytes are not valid in it.
+std::optional<std::string> to_utf8(std::string charset, std::string_view bytes) {
+  charset = charset.substr(0, charset.find('*'));  // RFC 2231 adds "*language"
+  std::transform(charset.begin(), charset.end(), charset.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (charset == "UTF-8" || charset == "US-ASCII") return std::string(bytes);
+  iconv_t cd = ::iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  std::string in(bytes);
+  std::string out(in.size() * 4 + 4, '\0');
+  char* in_ptr = in.data();
+  std::size_t in_left = in.size();
+  char* out_ptr = out.data();
+  std::size_t out_left = out.size();
+  const std::size_t done = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+  ::iconv_close(cd);
+  if (done == static_cast<std::size_t>(-1)) return std::nullopt;
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// One encoded word's text ("=?charset?B|Q?text?=" without the delimiters) as UTF-8.
+std::optional<std::string> decode_word(std::string_view charset, char encoding,
+                                       std::string_view text) {
+  std::string bytes;
+  if (encoding == 'B' || encoding == 'b') {
+    auto decoded = core::base64_decode(text);
+    if (!decoded.has_value()) return std::nullopt;
+    bytes = std::move(decoded).value();
+  } else if (encoding == 'Q' || encoding == 'q') {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '_') {
+        bytes += ' ';
+      } else if (text[i] == '=') {
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int high = hex_value(text[i + 1]);
+        const int low = hex_value(text[i + 2]);
+        if (high < 0 || low < 0) return std::nullopt;
+        bytes += static_cast<char>(high * 16 + low);
+        i += 2;
+      } else {
+        bytes += text[i];
+      }
+    }
+  } else {
+    return std::nullopt;
+  }
+  return to_utf8(std::string(charset), bytes);
+}
+
+}  // namespace
+
+std::string SmtpSession::decode_header(std::string_view value) {
+  std::string out;
+  std::size_t pos = 0;
+  bool after_word = false;  // white space between two encoded words is dropped (RFC 2047 6.2)
+  std::string pending_space;
+  while (pos < value.size()) {
+    const auto start = value.find("=?", pos);
+    if (start == std::string_view::npos) break;
+    const auto q1 = value.find('?', start + 2);
+    const auto q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
+    const auto end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
+    if (end == std::string_view::npos || q2 != q1 + 2) {
+      out += value.substr(pos, start + 2 - pos);
+      pos = start + 2;
+      after_word = false;
+      continue;
+    }
+    const auto between = value.substr(pos, start - pos);
+    const bool only_space =
+        std::all_of(between.begin(), between.end(), [](char c) { return c == ' ' || c == '\t'; });
+    auto word = decode_word(value.substr(start + 2, q1 - start - 2), value[q1 + 1],
+                            value.substr(q2 + 1, end - q2 - 1));
+    if (!word.has_value()) {  // not decodable: kept as sent
+      out += value.substr(pos, end + 2 - pos);
+      after_word = false;
+    } else {
+      if (!(after_word && only_space)) out += between;
+      out += *word;
+      after_word = true;
+    }
+    pos = end + 2;
+  }
+  out += value.substr(pos);
+  return out;
+}
+
 std::string SmtpSession::subject_of(std::string_view data) {
   std::size_t pos = 0;
   std::string subject;
@@ -178,7 +280,7 @@ std::string SmtpSession::subject_of(std::string_view data) {
       subject = std::string(trim(line.substr(8)));
     }
   }
-  return subject;
+  return decode_header(subject);
 }
 
 }  // namespace ballast::runtime::local

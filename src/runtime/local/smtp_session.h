@@ -32,8 +32,12 @@ class SmtpSession final {
   // The messages completed since the last call.
   std::vector<SmtpMessage> take_messages();
 
-  // The Subject header of a message, unfolded; empty when it has none.
+  // The Subject header of a message, unfolded and decoded to UTF-8 (RFC 2047 encoded words,
+  // as Odoo sends any subject beyond ASCII); empty when it has none.
   static std::string subject_of(std::string_view data);
+  // RFC 2047 encoded words ("=?utf-8?b?…?=", "=?iso-8859-1?q?…?=") in a header value, as
+  // UTF-8; a word that cannot be decoded (an unknown charset, bad base64) stays as sent.
+  static std::string decode_header(std::string_view value);
 
  private:
   enum class State { kGreeted, kReady, kMail, kData };

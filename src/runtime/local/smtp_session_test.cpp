@@ -70,5 +70,22 @@ TEST(SmtpSession, SubjectOfAMessageWithoutOne) {
   EXPECT_EQ(SmtpSession::subject_of("subject:   lower case  \r\nX: y\r\n\r\n"), "lower case");
 }
 
+// Odoo encodes any subject beyond ASCII (RFC 2047); the list shows it as a person reads it.
+TEST(SmtpSession, DecodesEncodedWordsInTheSubject) {
+  // Python's email package (which Odoo uses) folds a long UTF-8 subject into several words.
+  EXPECT_EQ(SmtpSession::subject_of("Subject: =?utf-8?b?RmFjdHVyZSA=?=\r\n"
+                                    " =?utf-8?b?4oKsIDEyMCDigJMgQ2Fmw6k=?=\r\n\r\n"),
+            "Facture \u20ac 120 \u2013 Caf\u00e9");
+  EXPECT_EQ(SmtpSession::decode_header("=?ISO-8859-1?Q?R=E9sum=E9_du_mois?= (draft)"),
+            "R\u00e9sum\u00e9 du mois (draft)");
+  EXPECT_EQ(SmtpSession::decode_header("Re: =?utf-8?q?caf=C3=A9?= and tea"),
+            "Re: caf\u00e9 and tea");
+  // What cannot be decoded stays as sent: an unknown charset, bad base64, a lone "=?".
+  EXPECT_EQ(SmtpSession::decode_header("=?x-unknown?b?QUJD?="), "=?x-unknown?b?QUJD?=");
+  EXPECT_EQ(SmtpSession::decode_header("=?utf-8?b?!!!?="), "=?utf-8?b?!!!?=");
+  EXPECT_EQ(SmtpSession::decode_header("2 =? 3 and =?utf-8?q?x=?="), "2 =? 3 and =?utf-8?q?x=?=");
+  EXPECT_EQ(SmtpSession::decode_header("plain"), "plain");
+}
+
 }  // namespace
 }  // namespace ballast::runtime::local
