@@ -226,7 +226,6 @@ std::string SmtpSession::decode_header(std::string_view value) {
   std::string out;
   std::size_t pos = 0;
   bool after_word = false;  // white space between two encoded words is dropped (RFC 2047 6.2)
-  std::string pending_space;
   while (pos < value.size()) {
     const auto start = value.find("=?", pos);
     if (start == std::string_view::npos) break;
