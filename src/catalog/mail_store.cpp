@@ -43,7 +43,8 @@ core::Result<core::SecretBox> MailStore::box(std::string_view tenant, bool creat
   return core::SecretBox::create(*key);
 }
 
-core::Result<CaughtMail> MailStore::read_row(const Statement& s, bool with_message) {
+core::Result<CaughtMail> MailStore::read_row(const Statement& s, bool with_message,
+                                             std::optional<core::SecretBox>& key) {
   CaughtMail m;
   m.id = s.integer(0);
   m.tenant = s.text(1);
@@ -56,7 +57,11 @@ core::Result<CaughtMail> MailStore::read_row(const Statement& s, bool with_messa
     if (with_message) m.message = s.blob(8);
     return m;
   }
-  BALLAST_ASSIGN_OR_RETURN(const auto sealed_by, box(m.tenant, false));
+  if (!key.has_value()) {
+    BALLAST_ASSIGN_OR_RETURN(auto opened, box(m.tenant, false));
+    key.emplace(std::move(opened));
+  }
+  const core::SecretBox& sealed_by = *key;
   const auto open = [&](int column) -> core::Result<std::string> {
     auto plain = sealed_by.open(s.blob(column));
     if (!plain.has_value()) {
@@ -114,10 +119,11 @@ core::Result<std::vector<CaughtMail>> MailStore::list(std::string_view tenant, s
                                       kColumns)));
   s.bind(1, tenant).bind(2, static_cast<std::int64_t>(limit));
   std::vector<CaughtMail> out;
+  std::optional<core::SecretBox> key;  // one tenant: its key is read once
   for (;;) {
     BALLAST_ASSIGN_OR_RETURN(const bool row, s.step());
     if (!row) break;
-    BALLAST_ASSIGN_OR_RETURN(auto mail, read_row(s, false));
+    BALLAST_ASSIGN_OR_RETURN(auto mail, read_row(s, false, key));
     out.push_back(std::move(mail));
   }
   return out;
@@ -136,7 +142,8 @@ core::Result<CaughtMail> MailStore::get(std::string_view tenant, std::int64_t id
                             tenant, id)
         .with_hint(fmt::format("List its messages with 'ballast mail list {}'.", tenant));
   }
-  return read_row(s, true);
+  std::optional<core::SecretBox> key;
+  return read_row(s, true, key);
 }
 
 core::Result<std::uint64_t> MailStore::count(std::string_view tenant) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,9 @@ class MailStore final {
 
  private:
   core::Result<core::SecretBox> box(std::string_view tenant, bool create);
-  core::Result<CaughtMail> read_row(const Statement& s, bool with_message);
+  // `key`: the tenant's box, read on the first sealed row and kept for the next ones.
+  core::Result<CaughtMail> read_row(const Statement& s, bool with_message,
+                                    std::optional<core::SecretBox>& key);
   Database& db_;
   SecretStore& secrets_;
 };
